@@ -1,0 +1,1 @@
+"""Kinerja's shared package: event contracts and the building blocks every service uses."""

@@ -1,0 +1,138 @@
+"""Vocabulary shared by several contracts: ratings, periods, SKP rows."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+AgencyId = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
+        description="Agency (instansi / OPD) code: lowercase letters, digits and dashes",
+        examples=["bungo-dinkes"],
+    ),
+]
+
+
+class Contract(BaseModel):
+    """Base of every contract: unknown fields are errors, so typos surface."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rating(StrEnum):
+    """The three-level rating PermenPANRB 6/2022 uses for hasil kerja and perilaku."""
+
+    DI_ATAS = "di_atas_ekspektasi"
+    SESUAI = "sesuai_ekspektasi"
+    DI_BAWAH = "di_bawah_ekspektasi"
+
+
+class Predikat(StrEnum):
+    SANGAT_BAIK = "sangat_baik"
+    BAIK = "baik"
+    BUTUH_PERBAIKAN = "butuh_perbaikan"
+    KURANG = "kurang"
+    SANGAT_KURANG = "sangat_kurang"
+
+
+class BerAKHLAK(StrEnum):
+    """The seven core values that make up perilaku kerja."""
+
+    BERORIENTASI_PELAYANAN = "berorientasi_pelayanan"
+    AKUNTABEL = "akuntabel"
+    KOMPETEN = "kompeten"
+    HARMONIS = "harmonis"
+    LOYAL = "loyal"
+    ADAPTIF = "adaptif"
+    KOLABORATIF = "kolaboratif"
+
+
+class JenisAsn(StrEnum):
+    PNS = "pns"
+    PPPK = "pppk"
+
+
+class PeriodType(StrEnum):
+    BULANAN = "bulanan"
+    TRIWULANAN = "triwulanan"
+    SEMESTERAN = "semesteran"
+    TAHUNAN = "tahunan"
+
+
+class Period(Contract):
+    type: PeriodType = Field(description="Periodic (per agency) or the annual/final period")
+    start: date = Field(examples=["2026-10-01"])
+    end: date = Field(examples=["2026-10-31"])
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError("akhir periode tidak boleh sebelum awal periode")
+        if self.start.year != self.end.year:
+            raise ValueError("periode harus berada dalam satu tahun SKP")
+        return self
+
+
+class JenisHasilKerja(StrEnum):
+    UTAMA = "utama"
+    TAMBAHAN = "tambahan"
+
+
+class Aspek(StrEnum):
+    KUANTITAS = "kuantitas"
+    KUALITAS = "kualitas"
+    WAKTU = "waktu"
+
+
+class Polaritas(StrEnum):
+    """How realisation relates to the target (PermenPANRB 8/2021)."""
+
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+    QUALITATIVE = "qualitative"
+
+
+class TargetRange(Contract):
+    lower: float = Field(ge=0, examples=[90])
+    upper: float = Field(ge=0, examples=[100])
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.upper < self.lower:
+            raise ValueError("batas atas target tidak boleh lebih kecil dari batas bawah")
+        return self
+
+
+class SkpRow(Contract):
+    """One row of hasil kerja in an SKP plan."""
+
+    row_id: str = Field(min_length=1, max_length=64, examples=["rhk-1"])
+    rhk: str = Field(min_length=1, description="Rencana Hasil Kerja", examples=["Cakupan imunisasi dasar lengkap"])
+    jenis: JenisHasilKerja = Field(description="Utama (main) or Tambahan (additional)")
+    aspek: Aspek
+    indikator: str = Field(
+        min_length=1, description="Indikator Kinerja Individu", examples=["Persentase bayi diimunisasi"]
+    )
+    polaritas: Polaritas
+    target: float | None = Field(
+        default=None, gt=0, description="Single target; none for qualitative rows", examples=[95]
+    )
+    target_range: TargetRange | None = Field(default=None, description="Target as a range instead of a single value")
+    satuan: str = Field(default="", max_length=40, description="Unit of the target", examples=["persen"])
+    kompetensi: list[str] = Field(
+        default_factory=list,
+        description="Competency tags the row exercises; used to turn gaps into training",
+        examples=[["kesehatan-masyarakat"]],
+    )
+
+    @model_validator(mode="after")
+    def _target_matches_polaritas(self) -> Self:
+        has_target = (self.target is not None) + (self.target_range is not None)
+        if self.polaritas is Polaritas.QUALITATIVE and has_target:
+            raise ValueError("indikator kualitatif tidak memiliki target angka")
+        if self.polaritas is not Polaritas.QUALITATIVE and has_target != 1:
+            raise ValueError("indikator kuantitatif harus memiliki tepat satu dari target atau target_range")
+        return self

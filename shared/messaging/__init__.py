@@ -1,0 +1,1 @@
+"""Reliable messaging: unit of work with outbox and inbox, relay, consumer, dead letters."""

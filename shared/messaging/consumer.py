@@ -1,0 +1,191 @@
+"""The idempotent consumer every service runs.
+
+A batch of records is parsed, deduplicated against the inbox, handled, and
+committed in one transaction (state + inbox + outbox + dead letters). Only
+then does the subscriber commit Kafka offsets (FastStream NACK_ON_ERROR).
+If one event makes a handler fail, the batch is replayed event by event with
+bounded retries and backoff; an event that still fails, or that never parsed,
+is dead-lettered to `<topic>.dlq` with the error and its original headers,
+and consumption continues. Database outages are not the event's fault: they
+nack the batch so it is redelivered, never dead-lettered.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.contracts import Envelope, EventSpec
+from shared.logging import correlation_id
+from shared.mongo import is_infrastructure_error
+from shared.observability import EVENTS_CONSUMED
+from shared.settings import ServiceSettings
+
+from .dead_letters import DeadLetter, dead_letter_record, describe_validation_error
+from .unit_of_work import INBOX, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class ConsumerRecordLike(Protocol):
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
+
+@dataclass
+class HandlerContext:
+    """What a handler may touch: the unit of work, and a way to emit follow-up events."""
+
+    uow: UnitOfWork
+    source: str
+    cause: Envelope[Any]
+
+    def emit(self, spec: EventSpec[Any], data: BaseModel, subject: str) -> Envelope[Any]:
+        envelope = spec.envelope(data=data, subject=subject, source=self.source, correlationid=self.cause.correlationid)
+        self.uow.publish(spec, envelope)
+        return envelope
+
+
+Handler = Callable[[Any, HandlerContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Route:
+    spec: EventSpec[Any]
+    handler: Handler
+
+
+@dataclass
+class _Parsed:
+    record: ConsumerRecordLike
+    route: Route
+    event: Envelope[Any]
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        db: AsyncDatabase,
+        routes: Sequence[Route],
+        settings: ServiceSettings,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.routes = {r.spec.topic: r for r in routes}
+        self.settings = settings
+        self.source = f"kinerja/{settings.service_name}"
+        self._on_commit = on_commit
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self.routes)
+
+    async def process_batch(self, records: Sequence[ConsumerRecordLike]) -> None:
+        parsed, dead = self._parse(records)
+        parsed, dead = await self._drop_already_processed(parsed, dead)
+        try:
+            await self._commit(parsed, dead)
+        except Exception as exc:
+            if is_infrastructure_error(exc):
+                await self._pause_for_infrastructure(exc)
+                raise
+            log.warning("batch failed, isolating events", extra={"error": type(exc).__name__, "size": len(parsed)})
+            await self._process_one_by_one(parsed, dead)
+
+    def _parse(self, records: Sequence[ConsumerRecordLike]) -> tuple[list[_Parsed], list[DeadLetter]]:
+        parsed: list[_Parsed] = []
+        dead: list[DeadLetter] = []
+        for record in records:
+            route = self.routes.get(record.topic)
+            if route is None:
+                dead.append(DeadLetter(record, "unknown_topic", f"no handler for {record.topic}"))
+                continue
+            try:
+                event = route.spec.envelope_model.model_validate_json(record.value or b"")
+            except ValidationError as exc:
+                dead.append(DeadLetter(record, "invalid_event", describe_validation_error(exc)))
+                continue
+            if event.type != route.spec.type or event.schemaversion != route.spec.version:
+                reason = f"{event.type} v{event.schemaversion} does not belong on {record.topic}"
+                dead.append(DeadLetter(record, "wrong_event_type", reason))
+                continue
+            parsed.append(_Parsed(record, route, event))
+        return parsed, dead
+
+    async def _drop_already_processed(
+        self, parsed: list[_Parsed], dead: list[DeadLetter]
+    ) -> tuple[list[_Parsed], list[DeadLetter]]:
+        ids = [p.event.id for p in parsed] + [d.id for d in dead]
+        if not ids:
+            return parsed, dead
+        seen = {doc["_id"] async for doc in self.db[INBOX].find({"_id": {"$in": ids}}, {"_id": 1})}
+        fresh: list[_Parsed] = []
+        for p in parsed:
+            if p.event.id in seen:
+                EVENTS_CONSUMED.labels(topic=p.record.topic, outcome="duplicate").inc()
+                continue
+            seen.add(p.event.id)
+            fresh.append(p)
+        fresh_dead = [d for d in dead if d.id not in seen]
+        return fresh, fresh_dead
+
+    async def _commit(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> None:
+        uow = UnitOfWork(self.db, self._on_commit)
+        for p in parsed:
+            await self._handle(p, uow)
+        for d in dead:
+            self._dead_letter(d, uow)
+        await uow.commit()
+        for p in parsed:
+            EVENTS_CONSUMED.labels(topic=p.record.topic, outcome="processed").inc()
+
+    async def _handle(self, p: _Parsed, uow: UnitOfWork) -> None:
+        token = correlation_id.set(p.event.correlationid)
+        try:
+            await p.route.handler(p.event.data, HandlerContext(uow=uow, source=self.source, cause=p.event))
+            uow.mark_processed(p.event.id, p.record.topic)
+        finally:
+            correlation_id.reset(token)
+
+    def _dead_letter(self, d: DeadLetter, uow: UnitOfWork) -> None:
+        uow.publish_record(dead_letter_record(d, self.source))
+        uow.mark_processed(d.id, d.record.topic, outcome="dead_lettered")
+        EVENTS_CONSUMED.labels(topic=d.record.topic, outcome="dead_lettered").inc()
+        log.warning(
+            "event dead-lettered", extra={"topic": d.record.topic, "reason": d.reason, "offset": d.record.offset}
+        )
+
+    async def _process_one_by_one(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> None:
+        for d in dead:
+            await self._commit([], [d])
+        for p in parsed:
+            await self._process_with_retries(p)
+
+    async def _process_with_retries(self, p: _Parsed) -> None:
+        attempts = self.settings.consumer_max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                await self._commit([p], [])
+                return
+            except Exception as exc:
+                if is_infrastructure_error(exc):
+                    await self._pause_for_infrastructure(exc)
+                    raise
+                if attempt == attempts:
+                    detail = f"{type(exc).__name__}: {exc}"[:2000]
+                    await self._commit([], [DeadLetter(p.record, "processing_failed", detail, event_id=p.event.id)])
+                    return
+                log.warning("handler failed, retrying", extra={"attempt": attempt, "error": type(exc).__name__})
+                await asyncio.sleep(self.settings.consumer_retry_backoff_s * 2 ** (attempt - 1))
+
+    async def _pause_for_infrastructure(self, exc: BaseException) -> None:
+        log.warning("database unavailable, batch will be redelivered", extra={"error": type(exc).__name__})
+        await asyncio.sleep(min(5.0, self.settings.consumer_retry_backoff_s * 10))

@@ -1,0 +1,156 @@
+"""Publishes the outbox to Kafka.
+
+Pending entries are sent in batches through an idempotent producer with
+acks=all and marked sent only once Kafka has acknowledged them. When Kafka is
+down, entries stay pending and the relay retries with backoff: nothing is
+lost. A lease in MongoDB lets one replica relay at a time, so scaling a
+service keeps per-key order; a crash after sending but before marking sent
+republishes, which consumers absorb because they deduplicate on event id.
+"""
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from shared.observability import OUTBOX_PENDING, OUTBOX_PUBLISHED
+from shared.settings import ServiceSettings
+
+from .unit_of_work import OUTBOX
+
+log = logging.getLogger(__name__)
+
+LEASES = "leases"
+SENT_RETENTION = timedelta(days=7)
+
+
+class OutboxRelay:
+    def __init__(self, db: AsyncDatabase, settings: ServiceSettings) -> None:
+        self.db = db
+        self.settings = settings
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self._wake = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.last_error: str | None = None
+
+    async def ensure_indexes(self) -> None:
+        await self.db[OUTBOX].create_index([("status", ASCENDING), ("seq", ASCENDING)])
+        await self.db[OUTBOX].create_index("sent_at", expireAfterSeconds=int(SENT_RETENTION.total_seconds()))
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._close_producer()
+
+    async def _run(self) -> None:
+        backoff = self.settings.relay_poll_interval_s
+        while True:
+            try:
+                published = await self.publish_pending() if await self._hold_lease() else 0
+                self.last_error = None
+                backoff = self.settings.relay_poll_interval_s
+                if published == self.settings.relay_batch_size:
+                    continue  # more is waiting
+                await self._sleep(self.settings.relay_poll_interval_s)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Kafka or MongoDB unavailable: keep everything, retry
+                self.last_error = type(exc).__name__
+                log.warning("outbox relay failed, retrying", extra={"error": type(exc).__name__, "retry_in_s": backoff})
+                await self._close_producer()
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        self._wake.clear()
+
+    async def publish_pending(self) -> int:
+        entries = await (
+            self.db[OUTBOX]
+            .find({"status": "pending"})
+            .sort("seq", ASCENDING)
+            .limit(self.settings.relay_batch_size)
+            .to_list()
+        )
+        OUTBOX_PENDING.set(len(entries))
+        if not entries:
+            return 0
+        producer = await self._get_producer()
+        futures = [
+            await producer.send(
+                e["topic"],
+                value=bytes(e["value"]),
+                key=bytes(e["key"]) if e.get("key") is not None else None,
+                headers=[(k, bytes(v)) for k, v in e.get("headers", [])],
+            )
+            for e in entries
+        ]
+        await asyncio.gather(*futures)
+        await self.db[OUTBOX].update_many(
+            {"_id": {"$in": [e["_id"] for e in entries]}},
+            {"$set": {"status": "sent", "sent_at": datetime.now(UTC)}},
+        )
+        for e in entries:
+            OUTBOX_PUBLISHED.labels(topic=e["topic"]).inc()
+        return len(entries)
+
+    async def pending_count(self) -> int:
+        return await self.db[OUTBOX].count_documents({"status": "pending"})
+
+    async def _hold_lease(self) -> bool:
+        now = datetime.now(UTC)
+        try:
+            await self.db[LEASES].find_one_and_update(
+                {"_id": "outbox-relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "expires_at": now + timedelta(seconds=self.settings.relay_lease_s)}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False  # another replica holds it
+        except PyMongoError:
+            raise
+        return True
+
+    async def _get_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self.settings)
+            await producer.start()
+            self._producer = producer
+        return self._producer
+
+    async def _close_producer(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            with contextlib.suppress(Exception):
+                await producer.stop()
+
+
+def make_producer(settings: ServiceSettings, **overrides: Any) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"kinerja-{settings.service_name}-relay",
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+        **overrides,
+    )

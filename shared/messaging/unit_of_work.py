@@ -1,0 +1,97 @@
+"""A state change and the events it causes, committed in one transaction.
+
+Handlers and HTTP routes describe writes on a UnitOfWork; nothing touches the
+database until `commit`, which writes every collection, the inbox (event ids
+processed) and the outbox (events to publish) in one MongoDB transaction. A
+batch of events therefore costs one transaction, not one per event.
+"""
+
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import InsertOne, ReplaceOne, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.contracts import Envelope, EventSpec
+
+from .records import OutgoingRecord, record_for
+
+INBOX = "inbox"
+OUTBOX = "outbox"
+
+_seq_counter = itertools.count()
+
+
+def next_seq() -> int:
+    """Publication order: wall-clock nanoseconds, then arrival within this process."""
+    return time.time_ns() * 1000 + next(_seq_counter) % 1000
+
+
+class UnitOfWork:
+    def __init__(self, db: AsyncDatabase, on_commit: Callable[[], None] | None = None) -> None:
+        self.db = db
+        self._on_commit = on_commit
+        self._writes: dict[str, list[Any]] = defaultdict(list)
+        self._pending_docs: dict[tuple[str, Any], dict[str, Any]] = {}
+        self._outbox: list[OutgoingRecord] = []
+        self._inbox: list[dict[str, Any]] = []
+
+    def put(self, collection: str, document: dict[str, Any]) -> None:
+        """Insert or replace a document by its `_id`."""
+        self._writes[collection].append(ReplaceOne({"_id": document["_id"]}, document, upsert=True))
+        self._pending_docs[(collection, document["_id"])] = document
+
+    def insert(self, collection: str, document: dict[str, Any]) -> None:
+        self._writes[collection].append(InsertOne(document))
+        if "_id" in document:
+            self._pending_docs[(collection, document["_id"])] = document
+
+    def update(self, collection: str, filter_: dict[str, Any], update: dict[str, Any], *, upsert: bool = False) -> None:
+        self._writes[collection].append(UpdateOne(filter_, update, upsert=upsert))
+
+    async def get(self, collection: str, _id: Any) -> dict[str, Any] | None:
+        """Read a document, seeing what this unit of work has already put."""
+        if (collection, _id) in self._pending_docs:
+            return self._pending_docs[(collection, _id)]
+        return await self.db[collection].find_one({"_id": _id})
+
+    def publish(self, spec: EventSpec[Any], envelope: Envelope[Any]) -> None:
+        self._outbox.append(record_for(spec, envelope))
+
+    def publish_record(self, record: OutgoingRecord) -> None:
+        self._outbox.append(record)
+
+    def mark_processed(self, event_id: str, topic: str, outcome: str = "processed") -> None:
+        self._inbox.append({"_id": event_id, "topic": topic, "outcome": outcome, "at": datetime.now(UTC)})
+
+    @property
+    def outgoing(self) -> list[OutgoingRecord]:
+        return list(self._outbox)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self._writes or self._outbox or self._inbox)
+
+    async def commit(self) -> None:
+        if self.is_empty:
+            return
+        async with self.db.client.start_session() as session:
+            await session.with_transaction(self._write_all)
+        if self._outbox and self._on_commit:
+            self._on_commit()
+
+    async def _write_all(self, session: AsyncClientSession) -> None:
+        for collection, ops in self._writes.items():
+            await self.db[collection].bulk_write(ops, ordered=True, session=session)
+        if self._inbox:
+            await self.db[INBOX].insert_many(self._inbox, ordered=False, session=session)
+        if self._outbox:
+            docs = [record.to_document(next_seq()) for record in self._outbox]
+            for doc in docs:
+                doc["created_at"] = datetime.now(UTC)
+            await self.db[OUTBOX].insert_many(docs, ordered=True, session=session)

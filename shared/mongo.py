@@ -1,0 +1,38 @@
+"""MongoDB access through PyMongo's native async client.
+
+Motor reached end of life in May 2026; `AsyncMongoClient` is its supported
+successor. Transactions need a replica set (SecantusDB advertises one; mongod
+runs with --replSet in compose).
+"""
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+
+from .settings import ServiceSettings
+
+
+def connect(settings: ServiceSettings) -> AsyncMongoClient:
+    return AsyncMongoClient(
+        settings.mongo_uri.get_secret_value(),
+        tz_aware=True,
+        serverSelectionTimeoutMS=5_000,
+        appname=f"kinerja-{settings.service_name}",
+    )
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    """True when the database, not the event, is the problem: retry, never dead-letter."""
+    if isinstance(exc, ConnectionFailure):
+        return True
+    if isinstance(exc, OperationFailure | PyMongoError):
+        return exc.has_error_label("TransientTransactionError") or exc.has_error_label("UnknownTransactionCommitResult")
+    return False
+
+
+async def ping(db: AsyncDatabase) -> bool:
+    try:
+        await db.command("ping")
+    except PyMongoError:
+        return False
+    return True

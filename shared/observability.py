@@ -1,0 +1,35 @@
+"""Health, readiness and Prometheus metrics, the same on every service."""
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
+
+EVENTS_CONSUMED = Counter("kinerja_events_consumed_total", "Events taken from Kafka, by outcome", ["topic", "outcome"])
+OUTBOX_PUBLISHED = Counter("kinerja_outbox_published_total", "Outbox entries published to Kafka", ["topic"])
+OUTBOX_PENDING = Gauge(
+    "kinerja_outbox_pending", "Outbox entries waiting in the relay's last look (capped at its batch size)"
+)
+
+ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+def health_router(readiness: ReadinessCheck) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: database, broker and consumers are up")
+    async def readyz() -> JSONResponse:
+        checks = await readiness()
+        ready = all(checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

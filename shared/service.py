@@ -1,0 +1,202 @@
+"""Builds a service process: FastAPI for HTTP, FastStream for Kafka, one lifespan.
+
+A service declares what it consumes (routes), what it emits, its HTTP routes
+and its indexes; this module wires the rest the same way everywhere.
+"""
+
+import contextlib
+import logging
+import socket
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.middlewares import AckPolicy
+from faststream.specification import AsyncAPI
+from faststream.specification.asyncapi.site import get_asyncapi_html
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.contracts import EventSpec
+from shared.kafka_admin import ensure_topics
+from shared.logging import configure_logging
+from shared.messaging.consumer import EventConsumer, Route
+from shared.messaging.relay import OutboxRelay
+from shared.messaging.unit_of_work import UnitOfWork
+from shared.mongo import connect, ping
+from shared.observability import health_router
+from shared.settings import ServiceSettings, load_settings
+
+log = logging.getLogger(__name__)
+
+IndexSetup = Callable[[AsyncDatabase], Awaitable[None]]
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    consumes: Sequence[Route] = ()
+    emits: Sequence[EventSpec[Any]] = ()
+    routers: Sequence[APIRouter] = ()
+    setup_indexes: IndexSetup | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Runtime:
+    """Per-process resources, reachable from routes through `RuntimeDep`."""
+
+    settings: ServiceSettings
+    client: AsyncMongoClient
+    db: AsyncDatabase
+    relay: OutboxRelay
+    broker: KafkaBroker
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.db, on_commit=self.relay.wake)
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+
+
+def build_broker(definition: ServiceDefinition, settings: ServiceSettings) -> KafkaBroker:
+    broker = KafkaBroker(
+        settings.kafka_bootstrap,
+        client_id=f"kinerja-{definition.name}",
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+        logger=logging.getLogger(f"faststream.{definition.name}"),
+    )
+    for spec in definition.emits:
+        broker.publisher(spec.topic, schema=spec.envelope_model, title=spec.topic, description=spec.description)
+    return broker
+
+
+def register_subscriber(
+    definition: ServiceDefinition,
+    broker: KafkaBroker,
+    settings: ServiceSettings,
+    consumer: Callable[[], EventConsumer],
+) -> None:
+    """One consumer (group `kinerja-<service>`) over every topic the service reads."""
+    topics = [r.spec.topic for r in definition.consumes]
+
+    @broker.subscriber(
+        *topics,
+        group_id=f"kinerja-{definition.name}",
+        batch=True,
+        max_records=settings.consumer_batch_size,
+        batch_timeout_ms=200,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=f"{definition.name}:consume",
+        description=f"CloudEvents (structured JSON) from {', '.join(topics)}; schemas in docs/schemas",
+    )
+    async def on_records(body: list[bytes], message: KafkaMessage) -> None:
+        await consumer().process_batch(message.raw_message)
+
+
+def asyncapi_for(definition: ServiceDefinition, broker: KafkaBroker) -> AsyncAPI:
+    return AsyncAPI(broker, title=f"Kinerja {definition.name}", version="1.0.0", description=definition.description)
+
+
+def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or load_settings(definition.name)
+    broker = build_broker(definition, settings)
+    if definition.consumes:
+        register_subscriber(definition, broker, settings, lambda: app.state.consumer)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(definition.name, settings.log_level)
+        client = connect(settings)
+        db = client[settings.database]
+        relay = OutboxRelay(db, settings)
+        runtime = Runtime(settings, client, db, relay, broker)
+        app.state.runtime = runtime
+        await relay.ensure_indexes()
+        if definition.setup_indexes:
+            await definition.setup_indexes(db)
+        await ensure_topics(settings.kafka_bootstrap, settings.topic_partitions, settings.topic_replication)
+        app.state.consumer = EventConsumer(db, definition.consumes, settings, on_commit=relay.wake)
+        await broker.start()
+        relay.start()
+        log.info("service started", extra={"port": settings.port, "database": settings.database})
+        try:
+            yield
+        finally:
+            await relay.stop()
+            await broker.stop()
+            await client.close()
+            log.info("service stopped")
+
+    app = FastAPI(title=definition.title, description=definition.description, version="1.0.0", lifespan=lifespan)
+    app.state.broker = broker
+
+    async def readiness() -> dict[str, bool]:
+        runtime: Runtime | None = getattr(app.state, "runtime", None)
+        if runtime is None:
+            return {"started": False}
+        return {
+            "mongodb": await ping(runtime.db),
+            "kafka": await broker.ping(timeout=2.0),
+            "consumers": all(s.running for s in broker.subscribers) if definition.consumes else True,
+        }
+
+    app.include_router(health_router(readiness))
+    for router in definition.routers:
+        app.include_router(router)
+
+    spec = asyncapi_for(definition, broker)
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi_json() -> JSONResponse:
+        return JSONResponse(spec.to_specification().to_jsonable())
+
+    @app.get("/asyncapi", include_in_schema=False)
+    async def asyncapi_html() -> HTMLResponse:
+        return HTMLResponse(get_asyncapi_html(spec.to_specification(), try_it_out_path=None))
+
+    return app
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def serve(definition: ServiceDefinition) -> None:
+    """Entry point of `python -m services.<name>`."""
+    settings = load_settings(definition.name)
+    configure_logging(definition.name, settings.log_level)
+    if not port_is_free(settings.http_host, settings.port):
+        print(
+            f"kinerja-{definition.name}: port {settings.port} on {settings.http_host} is already in use; "
+            f"set KINERJA_HTTP_PORT to another port",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    uvicorn.run(
+        create_app(definition, settings),
+        host=settings.http_host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
