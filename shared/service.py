@@ -24,6 +24,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.contracts import EventSpec
+from shared.http_errors import install_error_handlers
 from shared.kafka_admin import ensure_topics
 from shared.logging import configure_logging
 from shared.messaging.consumer import EventConsumer, Route
@@ -143,6 +144,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
 
     app = FastAPI(title=definition.title, description=definition.description, version="1.0.0", lifespan=lifespan)
     app.state.broker = broker
+    install_error_handlers(app)
 
     async def readiness() -> dict[str, bool]:
         runtime: Runtime | None = getattr(app.state, "runtime", None)

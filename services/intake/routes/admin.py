@@ -1,0 +1,36 @@
+"""Platform administration: registering agencies and issuing their API keys."""
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, status
+
+from shared.contracts import AGENCY_REGISTERED, new_event_id
+from shared.contracts.master_data import AgencyRegistered
+from shared.http_errors import ApiError
+from shared.service import RuntimeDep
+
+from ..contracts_in import AgencyRegistration
+from ..repository import AGENCIES
+from ..security import AdminDep, digest, new_api_key
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+
+
+@router.post("/agencies", status_code=status.HTTP_201_CREATED)
+async def register_agency(body: AgencyRegistration, runtime: RuntimeDep, _: AdminDep) -> dict[str, str]:
+    """Register an agency and return its API key. The key is shown only here, once."""
+    if await runtime.db[AGENCIES].find_one({"_id": body.agency_id}, {"_id": 1}):
+        raise ApiError(409, "agency_exists", f"instansi {body.agency_id} sudah terdaftar")
+    api_key = new_api_key()
+    uow = runtime.unit_of_work()
+    uow.insert(
+        AGENCIES,
+        {"_id": body.agency_id, **body.model_dump(), "api_key_sha256": digest(api_key), "registered_at": datetime.now(UTC)},
+    )
+    data = AgencyRegistered(**body.model_dump())
+    uow.publish(
+        AGENCY_REGISTERED,
+        AGENCY_REGISTERED.envelope(data=data, subject=body.agency_id, source="kinerja/intake", correlationid=new_event_id()),
+    )
+    await uow.commit()
+    return {"agency_id": body.agency_id, "api_key": api_key}

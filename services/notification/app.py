@@ -1,0 +1,33 @@
+"""Notification: tells employees, supervisors and agency operators what happened.
+
+Flow: rejected reports, scores and training recommendations (+ employee
+master data) in -> domain.messages (Bahasa Indonesia) -> notifications +
+outbox in one transaction -> kinerja.notification.sent.v1 out.
+"""
+
+from shared.contracts import (
+    EMPLOYEE_REGISTERED,
+    NOTIFICATION_SENT,
+    REPORT_REJECTED,
+    SCORE_COMPUTED,
+    TRAINING_RECOMMENDED,
+)
+from shared.messaging.consumer import Route
+from shared.service import ServiceDefinition
+
+from .handlers import on_employee_registered, on_report_rejected, on_score_computed, on_training_recommended
+from .repository import setup_indexes
+
+SERVICE = ServiceDefinition(
+    name="notification",
+    title="Kinerja notification",
+    description="Notifies employees, supervisors and agency operators; downstream systems read the events.",
+    consumes=[
+        Route(EMPLOYEE_REGISTERED, on_employee_registered),
+        Route(REPORT_REJECTED, on_report_rejected),
+        Route(SCORE_COMPUTED, on_score_computed),
+        Route(TRAINING_RECOMMENDED, on_training_recommended),
+    ],
+    emits=[NOTIFICATION_SENT],
+    setup_indexes=setup_indexes,
+)

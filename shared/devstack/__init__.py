@@ -1,0 +1,1 @@
+"""The embedded local stack: broker, database and services as child processes, no Docker."""

@@ -1,0 +1,69 @@
+"""The four services as separate processes, started and stopped together."""
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.settings import DEFAULT_PORTS
+
+from .processes import ManagedProcess, require_free_port, wait_until
+
+SERVICES = ("intake", "scoring", "training", "notification")
+
+
+def is_ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz", timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@dataclass
+class Platform:
+    kafka_bootstrap: str
+    mongo_uri: str
+    log_dir: Path
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    database_prefix: str = "kinerja"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    host: str = "127.0.0.1"
+
+    def __post_init__(self) -> None:
+        self.processes = {name: self._process(name) for name in SERVICES}
+
+    def _process(self, name: str) -> ManagedProcess:
+        env = {
+            "KINERJA_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            "KINERJA_MONGO_URI": self.mongo_uri,
+            "KINERJA_MONGO_DB": f"{self.database_prefix}_{name}",
+            "KINERJA_HTTP_HOST": self.host,
+            "KINERJA_HTTP_PORT": str(self.ports[name]),
+            **self.extra_env,
+        }
+        return ManagedProcess(name, [sys.executable, "-m", f"services.{name}"], self.log_dir / f"{name}.log", env)
+
+    def url(self, name: str) -> str:
+        return f"http://{self.host}:{self.ports[name]}"
+
+    def start(self, timeout_s: float = 90) -> None:
+        for name in SERVICES:
+            require_free_port(self.host, self.ports[name], f"Service {name}", f"KINERJA_{name.upper()}_PORT")
+        for name in SERVICES:
+            self.processes[name].start()
+        for name in SERVICES:
+            self.wait_ready(name, timeout_s)
+
+    def wait_ready(self, name: str, timeout_s: float = 90) -> None:
+        wait_until(lambda: is_ready(self.url(name)), timeout_s, f"service {name}", process=self.processes[name])
+
+    def restart(self, name: str, *, crash: bool = False) -> None:
+        process = self.processes[name]
+        process.kill() if crash else process.stop()
+        process.start()
+        self.wait_ready(name)
+
+    def stop(self) -> None:
+        for name in reversed(SERVICES):
+            self.processes[name].stop()

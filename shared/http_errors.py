@@ -1,0 +1,98 @@
+"""One error shape for every HTTP API: stable codes for programs, Bahasa Indonesia for people.
+
+    {"error": {"code": "...", "message": "...", "details": [{"field", "code", "message"}]}}
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.contracts.nip import NipError
+
+log = logging.getLogger("kinerja.http")
+
+_MESSAGES = {
+    "missing": "wajib diisi",
+    "extra_forbidden": "kolom ini tidak dikenal",
+    "string_too_short": "terlalu pendek",
+    "string_too_long": "terlalu panjang",
+    "string_pattern_mismatch": "formatnya tidak sesuai",
+    "string_type": "harus berupa teks",
+    "int_parsing": "harus berupa bilangan bulat",
+    "float_parsing": "harus berupa angka",
+    "greater_than": "harus lebih besar dari {gt}",
+    "greater_than_equal": "tidak boleh kurang dari {ge}",
+    "less_than_equal": "tidak boleh lebih dari {le}",
+    "enum": "harus salah satu dari: {expected}",
+    "date_from_datetime_parsing": "tanggal tidak valid (gunakan YYYY-MM-DD)",
+    "date_parsing": "tanggal tidak valid (gunakan YYYY-MM-DD)",
+    "url_parsing": "tautan tidak valid",
+    "list_type": "harus berupa daftar",
+    "json_invalid": "JSON tidak valid",
+    "too_short": "minimal {min_length} isian",
+    "model_attributes_type": "harus berupa objek",
+    "dict_type": "harus berupa objek",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details or []
+
+
+def error_body(code: str, message: str, details: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def describe(error: dict[str, Any]) -> dict[str, str]:
+    field = ".".join(str(part) for part in error["loc"] if part != "body") or "body"
+    ctx = error.get("ctx") or {}
+    cause = ctx.get("error")
+    if isinstance(cause, NipError):
+        return {"field": field, "code": f"invalid_nip.{cause.part}", "message": str(cause)}
+    if error["type"] == "value_error":
+        return {"field": field, "code": "invalid_value", "message": str(cause or error["msg"])}
+    template = _MESSAGES.get(error["type"])
+    try:
+        message = template.format(**ctx) if template else error["msg"]
+    except (KeyError, IndexError):
+        message = template or error["msg"]
+    return {"field": field, "code": error["type"], "message": message}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [describe(e) for e in exc.errors()]
+        return JSONResponse(error_body("validation_failed", "Data yang dikirim tidak valid", details), status_code=422)
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(exc.status_code, "http_error")
+        message = {404: "Tidak ditemukan", 405: "Metode tidak didukung"}.get(exc.status_code, str(exc.detail))
+        return JSONResponse(error_body(code, message), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Never a stack trace to the caller; the log has the details.
+        if isinstance(exc, PyMongoError):
+            log.warning("database unavailable", extra={"error": type(exc).__name__})
+            return JSONResponse(
+                error_body("service_unavailable", "Basis data sementara tidak tersedia; silakan coba lagi"),
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )
+        log.exception("unhandled error", extra={"error": type(exc).__name__})
+        return JSONResponse(
+            error_body("internal_error", "Terjadi kesalahan pada server; silakan coba lagi"), status_code=500
+        )
