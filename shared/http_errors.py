@@ -1,6 +1,6 @@
 """One error shape for every HTTP API: stable codes for programs, Bahasa Indonesia for people.
 
-    {"error": {"code": "...", "message": "...", "details": [{"field", "code", "message"}]}}
+{"error": {"code": "...", "message": "...", "details": [{"field", "code", "message"}]}}
 """
 
 import logging

@@ -32,9 +32,7 @@ def _bearer(authorization: str | None) -> str:
     return authorization[7:].strip()
 
 
-async def current_agency(
-    runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None
-) -> dict[str, Any]:
+async def current_agency(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     key = _bearer(authorization)
     agency = await runtime.db[AGENCIES].find_one({"api_key_sha256": digest(key)})
     if agency is None:

@@ -15,9 +15,7 @@ from .domain import messages
 from .repository import NOTIFICATIONS, PEOPLE
 
 
-def _notify(
-    ctx: HandlerContext, agency_id: str, role: RecipientRole, nip: str | None, text: tuple[str, str]
-) -> None:
+def _notify(ctx: HandlerContext, agency_id: str, role: RecipientRole, nip: str | None, text: tuple[str, str]) -> None:
     # Derived from the cause, so a replayed event cannot notify anyone twice.
     key = f"{ctx.cause.id}:{role}:{nip or agency_id}"
     notification = NotificationSent(

@@ -55,7 +55,7 @@ async def on_score_computed(score: ScoreComputed, ctx: HandlerContext) -> None:
         gaps=gaps,
         recommendations=[
             Recommendation(
-                course_id=c.course_id, judul=c.judul, mode=c.mode, jp=c.jp, biaya=c.biaya, kompetensi=list(c.kompetensi)
+                course_id=c.id, judul=c.judul, mode=c.mode, jp=c.jp, biaya=c.biaya, kompetensi=list(c.kompetensi)
             )
             for c in plan.courses
         ],

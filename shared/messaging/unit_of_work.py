@@ -6,7 +6,6 @@ processed) and the outbox (events to publish) in one MongoDB transaction. A
 batch of events therefore costs one transaction, not one per event.
 """
 
-import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,12 +23,14 @@ from .records import OutgoingRecord, record_for
 INBOX = "inbox"
 OUTBOX = "outbox"
 
-_seq_counter = itertools.count()
+_last_seq = 0
 
 
 def next_seq() -> int:
-    """Publication order: wall-clock nanoseconds, then arrival within this process."""
-    return time.time_ns() * 1000 + next(_seq_counter) % 1000
+    """Publication order: wall-clock nanoseconds, strictly increasing within this process."""
+    global _last_seq
+    _last_seq = max(_last_seq + 1, time.time_ns())
+    return _last_seq
 
 
 class UnitOfWork:

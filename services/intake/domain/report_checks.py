@@ -17,7 +17,9 @@ def check_report(
     submission: ReportSubmission, agency_id: str, employee: dict[str, Any] | None, skp: dict[str, Any] | None
 ) -> list[RejectionReason]:
     if employee is None or employee["agency_id"] != agency_id:
-        return [_reason("nip", "unknown_employee", f"pegawai dengan NIP {submission.nip} belum terdaftar di instansi ini")]
+        return [
+            _reason("nip", "unknown_employee", f"pegawai dengan NIP {submission.nip} belum terdaftar di instansi ini")
+        ]
     if skp is None or skp["nip"] != submission.nip:
         return [_reason("skp_id", "unknown_skp", f"SKP {submission.skp_id} tidak ditemukan untuk pegawai ini")]
     reasons: list[RejectionReason] = []
@@ -35,12 +37,18 @@ def check_report(
             reasons.append(_reason(f"{field}.row_id", "duplicate_row", f"baris {item.row_id} dilaporkan dua kali"))
         seen.add(item.row_id)
         if row.polaritas is Polaritas.QUALITATIVE and item.rating_atasan is None:
-            reasons.append(_reason(f"{field}.rating_atasan", "rating_required", "indikator kualitatif memerlukan rating_atasan"))
+            reasons.append(
+                _reason(f"{field}.rating_atasan", "rating_required", "indikator kualitatif memerlukan rating_atasan")
+            )
         if row.polaritas is not Polaritas.QUALITATIVE and item.realisasi is None:
-            reasons.append(_reason(f"{field}.realisasi", "realisasi_required", "indikator kuantitatif memerlukan realisasi"))
+            reasons.append(
+                _reason(f"{field}.realisasi", "realisasi_required", "indikator kuantitatif memerlukan realisasi")
+            )
     for row_id, row in rows.items():
         if row.jenis is JenisHasilKerja.UTAMA and row_id not in seen:
-            reasons.append(_reason("realisasi", "missing_main_row", f"realisasi hasil kerja utama {row_id} belum dilaporkan"))
+            reasons.append(
+                _reason("realisasi", "missing_main_row", f"realisasi hasil kerja utama {row_id} belum dilaporkan")
+            )
     return reasons
 
 

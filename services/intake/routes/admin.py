@@ -25,12 +25,29 @@ async def register_agency(body: AgencyRegistration, runtime: RuntimeDep, _: Admi
     uow = runtime.unit_of_work()
     uow.insert(
         AGENCIES,
-        {"_id": body.agency_id, **body.model_dump(), "api_key_sha256": digest(api_key), "registered_at": datetime.now(UTC)},
+        {
+            "_id": body.agency_id,
+            **body.model_dump(),
+            "api_key_sha256": digest(api_key),
+            "registered_at": datetime.now(UTC),
+        },
     )
     data = AgencyRegistered(**body.model_dump())
     uow.publish(
         AGENCY_REGISTERED,
-        AGENCY_REGISTERED.envelope(data=data, subject=body.agency_id, source="kinerja/intake", correlationid=new_event_id()),
+        AGENCY_REGISTERED.envelope(
+            data=data, subject=body.agency_id, source="kinerja/intake", correlationid=new_event_id()
+        ),
     )
     await uow.commit()
     return {"agency_id": body.agency_id, "api_key": api_key}
+
+
+@router.post("/agencies/{agency_id}/keys", status_code=status.HTTP_201_CREATED)
+async def rotate_agency_key(agency_id: str, runtime: RuntimeDep, _: AdminDep) -> dict[str, str]:
+    """Issue a new API key for an agency; the old key stops working at once."""
+    api_key = new_api_key()
+    result = await runtime.db[AGENCIES].update_one({"_id": agency_id}, {"$set": {"api_key_sha256": digest(api_key)}})
+    if result.matched_count == 0:
+        raise ApiError(404, "agency_not_found", f"instansi {agency_id} tidak ditemukan")
+    return {"agency_id": agency_id, "api_key": api_key}

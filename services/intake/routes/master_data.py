@@ -15,7 +15,9 @@ router = APIRouter(prefix="/v1", tags=["master data"])
 
 
 @router.put("/employees/{nip}", status_code=status.HTTP_200_OK)
-async def register_employee(nip: str, body: EmployeeRegistration, agency: AgencyDep, runtime: RuntimeDep) -> dict[str, str]:
+async def register_employee(
+    nip: str, body: EmployeeRegistration, agency: AgencyDep, runtime: RuntimeDep
+) -> dict[str, str]:
     """Register or update an employee of the calling agency."""
     if nip != body.nip:
         raise ApiError(422, "nip_mismatch", "NIP pada alamat dan pada isi permintaan berbeda")
@@ -27,7 +29,9 @@ async def register_employee(nip: str, body: EmployeeRegistration, agency: Agency
     uow.put(EMPLOYEES, {"_id": body.nip, **data.model_dump(mode="json")})
     uow.publish(
         EMPLOYEE_REGISTERED,
-        EMPLOYEE_REGISTERED.envelope(data=data, subject=body.nip, source="kinerja/intake", correlationid=new_event_id()),
+        EMPLOYEE_REGISTERED.envelope(
+            data=data, subject=body.nip, source="kinerja/intake", correlationid=new_event_id()
+        ),
     )
     await uow.commit()
     return {"nip": body.nip, "status": "registered"}

@@ -1,0 +1,73 @@
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.devstack.platform import SERVICES, Platform
+from shared.devstack.processes import free_port
+from shared.kafka_admin import ensure_topics
+
+from .backends import Backend, select_backend
+
+os.environ.setdefault("KINERJA_LOG_LEVEL", "WARNING")
+
+
+@pytest.fixture(scope="session")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    with select_backend(tmp_path_factory.mktemp("backend")) as selected:
+        asyncio.run(ensure_topics(selected.kafka_bootstrap, partitions=6))
+        yield selected
+
+
+@pytest.fixture(scope="session")
+async def mongo(backend: Backend) -> AsyncIterator[AsyncMongoClient]:
+    client = AsyncMongoClient(backend.mongo_uri, tz_aware=True)
+    yield client
+    await client.close()
+
+
+@pytest.fixture(scope="session")
+def platform(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """The four services as real processes on the real broker and database."""
+    ports = {name: free_port() for name in SERVICES}
+    running = Platform(
+        backend.kafka_bootstrap,
+        backend.mongo_uri,
+        tmp_path_factory.mktemp("logs"),
+        ports=ports,
+        database_prefix=f"e2e{uuid.uuid4().hex[:8]}",
+        extra_env={"KINERJA_RELAY_POLL_INTERVAL_S": "0.2"},
+    )
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[object]], timeout_s: float = 60, what: str = "condition", interval_s: float = 0.25
+) -> object:
+    """Wait on a condition with a deadline: the only way these tests wait."""
+    deadline = time.monotonic() + timeout_s
+    last: object = None
+    while time.monotonic() < deadline:
+        last = await probe()
+        if last:
+            return last
+        await asyncio.sleep(interval_s)
+    raise AssertionError(f"{what} not reached within {timeout_s}s (last: {last!r})")
+
+
+@pytest.fixture
+def unique() -> Callable[[str], str]:
+    return lambda prefix: f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def data_path(name: str) -> Path:
+    return Path(__file__).parent / "data" / name
