@@ -34,9 +34,8 @@ def _report(nip: str, skp_id: str, rows: list[dict]) -> dict:
         if row["polaritas"] == "qualitative":
             realisasi.append({"row_id": row["row_id"], "rating_atasan": value or "sesuai_ekspektasi"})
         else:
-            realisasi.append(
-                {"row_id": row["row_id"], "realisasi": value if value is not None else row.get("target") or 1}
-            )
+            on_target = row["target"] if "target" in row else row["target_range"]["upper"]
+            realisasi.append({"row_id": row["row_id"], "realisasi": on_target if value is None else value})
     return {
         "report_id": f"demo-{PERIOD['start'][:7]}-{nip}",
         "nip": nip,
