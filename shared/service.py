@@ -112,6 +112,49 @@ def asyncapi_for(definition: ServiceDefinition, broker: KafkaBroker) -> AsyncAPI
     return AsyncAPI(broker, title=f"Kinerja {definition.name}", version="1.0.0", description=definition.description)
 
 
+def asyncapi_document(definition: ServiceDefinition, broker: KafkaBroker) -> dict[str, Any]:
+    """FastStream's document, with each consumed topic's envelope schema filled in.
+
+    The subscriber takes raw records (it parses envelopes itself so that a bad
+    one is dead-lettered rather than failing the batch), so FastStream alone
+    would describe the payload as bytes.
+    """
+    doc = asyncapi_for(definition, broker).to_specification().to_jsonable()
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    messages = doc["components"].setdefault("messages", {})
+    raw = f"{definition.name}:consume"
+    for name in [n for n in doc.get("channels", {}) if n.startswith(raw)]:
+        doc["channels"].pop(name)
+    for op in [k for k in doc.get("operations", {}) if k.startswith(raw)]:
+        doc["operations"].pop(op)
+    for key in [k for k in messages if k.startswith(raw)]:
+        messages.pop(key)
+    for key in [k for k in schemas if k.startswith(raw)]:
+        schemas.pop(key)
+    for route in definition.consumes:
+        topic, model = route.spec.topic, route.spec.envelope_model
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+        messages[f"{topic}:Consumed"] = {
+            "title": f"{topic}:Consumed",
+            "contentType": "application/cloudevents+json",
+            "payload": {"$ref": f"#/components/schemas/{model.__name__}"},
+        }
+        doc["channels"][f"{topic}:consumed"] = {
+            "address": topic,
+            "description": f"{route.spec.description} (consumer group kinerja-{definition.name})",
+            "messages": {"Message": {"$ref": f"#/components/messages/{topic}:Consumed"}},
+            "bindings": {"kafka": {"topic": topic, "bindingVersion": "0.4.0"}},
+        }
+        doc.setdefault("operations", {})[f"{topic}:receive"] = {
+            "action": "receive",
+            "channel": {"$ref": f"#/channels/{topic}:consumed"},
+            "messages": [{"$ref": f"#/channels/{topic}:consumed/messages/Message"}],
+        }
+    return doc
+
+
 def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or load_settings(definition.name)
     broker = build_broker(definition, settings)
@@ -160,15 +203,15 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     for router in definition.routers:
         app.include_router(router)
 
-    spec = asyncapi_for(definition, broker)
-
     @app.get("/asyncapi.json", include_in_schema=False)
     async def asyncapi_json() -> JSONResponse:
-        return JSONResponse(spec.to_specification().to_jsonable())
+        return JSONResponse(asyncapi_document(definition, broker))
 
     @app.get("/asyncapi", include_in_schema=False)
     async def asyncapi_html() -> HTMLResponse:
-        return HTMLResponse(get_asyncapi_html(spec.to_specification(), try_it_out_path=None))
+        return HTMLResponse(
+            get_asyncapi_html(asyncapi_for(definition, broker).to_specification(), try_it_out_path=None)
+        )
 
     return app
 
