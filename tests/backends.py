@@ -62,7 +62,9 @@ def _docker_backend() -> Iterator[Backend]:
     mongo = DockerContainer("mongo:7").with_command("--replSet rs0 --bind_ip_all").with_exposed_ports(27017)
     with kafka, mongo:
         wait_for_logs(mongo, "Waiting for connections", timeout=60)
-        mongo.exec(["mongosh", "--quiet", "--eval", "rs.initiate({_id:'rs0',members:[{_id:0,host:'localhost:27017'}]})"])
+        mongo.exec(
+            ["mongosh", "--quiet", "--eval", "rs.initiate({_id:'rs0',members:[{_id:0,host:'localhost:27017'}]})"]
+        )
         uri = f"mongodb://{mongo.get_container_host_ip()}:{mongo.get_exposed_port(27017)}/?directConnection=true"
         yield Backend("docker", kafka.get_bootstrap_server(), uri, containers=[kafka, mongo])
 

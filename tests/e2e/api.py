@@ -1,0 +1,90 @@
+"""Talks to intake the way an agency's system would: over HTTP with its API key."""
+
+import random
+import uuid
+from dataclasses import dataclass
+
+import httpx
+
+ADMIN = {"Authorization": "Bearer kinerja-dev-admin"}
+BERAKHLAK = ("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif")
+
+ROWS = [
+    {
+        "row_id": "layanan",
+        "rhk": "Penyelesaian permohonan layanan",
+        "jenis": "utama",
+        "aspek": "waktu",
+        "indikator": "Rata-rata jam penyelesaian",
+        "polaritas": "lower_is_better",
+        "target": 8,
+        "satuan": "jam",
+        "kompetensi": ["pelayanan-publik"],
+    },
+    {
+        "row_id": "cakupan",
+        "rhk": "Cakupan program",
+        "jenis": "utama",
+        "aspek": "kuantitas",
+        "indikator": "Persentase cakupan",
+        "polaritas": "higher_is_better",
+        "target": 90,
+        "satuan": "persen",
+        "kompetensi": ["kesehatan-masyarakat"],
+    },
+]
+
+
+def random_nip() -> str:
+    """A structurally valid NIP no other test uses."""
+    year = random.randint(1970, 1995)
+    return f"{year}{random.randint(1, 12):02d}{random.randint(1, 28):02d}{year + 25}{random.randint(1, 12):02d}{random.choice('12')}{random.randint(0, 999):03d}"
+
+
+@dataclass
+class Agency:
+    client: httpx.Client
+    agency_id: str
+    key: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+    def employee(self, nip: str | None = None, atasan: str | None = None) -> str:
+        nip = nip or random_nip()
+        body = {"nip": nip, "nama": f"Pegawai {nip[-4:]}", "jabatan": "Analis", "atasan_nip": atasan}
+        response = self.client.put(f"/v1/employees/{nip}", json=body, headers=self.auth)
+        assert response.status_code == 200, response.text
+        return nip
+
+    def skp(self, nip: str, rows: list[dict] = ROWS) -> str:
+        skp_id = f"skp-{nip}"
+        body = {"skp_id": skp_id, "nip": nip, "tahun": 2026, "rows": rows}
+        response = self.client.put(f"/v1/skp/{skp_id}", json=body, headers=self.auth)
+        assert response.status_code == 200, response.text
+        return skp_id
+
+    def report_body(
+        self, nip: str, layanan: float = 8, cakupan: float = 90, perilaku: str = "sesuai_ekspektasi"
+    ) -> dict:
+        return {
+            "report_id": f"r-{uuid.uuid4().hex[:16]}",
+            "nip": nip,
+            "skp_id": f"skp-{nip}",
+            "period": {"type": "bulanan", "start": "2026-10-01", "end": "2026-10-31"},
+            "realisasi": [{"row_id": "layanan", "realisasi": layanan}, {"row_id": "cakupan", "realisasi": cakupan}],
+            "perilaku": dict.fromkeys(BERAKHLAK, perilaku),
+        }
+
+    def submit(self, body: dict) -> httpx.Response:
+        return self.client.post("/v1/reports", json=body, headers=self.auth)
+
+
+def register_agency(client: httpx.Client, budget: int = 50_000_000) -> Agency:
+    agency_id = f"test-{uuid.uuid4().hex[:10]}"
+    body = {"agency_id": agency_id, "nama": "Dinas Uji", "wilayah": "Kabupaten Uji"}
+    body |= {"anggaran_pelatihan": budget, "tahun_anggaran": 2026}
+    response = client.post("/v1/admin/agencies", json=body, headers=ADMIN)
+    assert response.status_code == 201, response.text
+    return Agency(client, agency_id, response.json()["api_key"])

@@ -1,0 +1,210 @@
+"""A report posted to intake is stored, published, scored, turned into training and notifications."""
+
+import json
+import shutil
+import subprocess
+import uuid
+
+import pytest
+
+from tests.conftest import eventually
+
+from .api import register_agency
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_report_flows_through_all_four_services(intake, dbs):
+    agency = register_agency(intake)
+    atasan = agency.employee()
+    nip = agency.employee(atasan=atasan)
+    agency.skp(nip)
+    # 6 of at most 8 hours (lower is better) -> 125%; 99 of 90 -> 110%: both above expectation.
+    body = agency.report_body(nip, layanan=6, cakupan=99, perilaku="di_atas_ekspektasi")
+    response = agency.submit(body)
+    assert response.status_code == 202, response.text
+    report_id = body["report_id"]
+
+    stored = await dbs["intake"].reports.find_one({"_id": report_id})
+    assert stored["status"] == "accepted"  # durable before it was acknowledged
+
+    score = await eventually(lambda: dbs["scoring"].scores.find_one({"_id": report_id}), what="score")
+    capaian = {row["row_id"]: row["capaian"] for row in score["indicators"]}
+    assert capaian == {"layanan": 125.0, "cakupan": 110.0}
+    assert (score["rating_hasil_kerja"], score["rating_perilaku"]) == ("di_atas_ekspektasi", "di_atas_ekspektasi")
+    assert score["predikat"] == "sangat_baik"
+
+    recommendation = await eventually(
+        lambda: dbs["training"].recommendations.find_one({"_id": report_id}), what="training recommendation"
+    )
+    assert recommendation["nip"] == nip and recommendation["predikat"] == "sangat_baik"
+
+    async def notifications():
+        found = await dbs["notification"].notifications.find({"recipient_nip": {"$in": [nip, atasan]}}).to_list()
+        return found if len(found) == 3 else None
+
+    found = await eventually(notifications, what="three notifications")
+    assert sorted((n["recipient_role"], n["about_event_type"]) for n in found) == [
+        ("atasan", "kinerja.score.computed"),
+        ("pegawai", "kinerja.score.computed"),
+        ("pegawai", "kinerja.training.recommended"),
+    ]
+    assert all("Sangat Baik" in n["pesan"] for n in found if n["about_event_type"] == "kinerja.score.computed")
+
+
+async def test_shortfall_leads_to_coaching_and_training_within_budget(intake, dbs):
+    agency = register_agency(intake, budget=20_000_000)
+    nip = agency.employee()
+    agency.skp(nip)
+    # 12 of at most 8 hours -> 50%; 45 of 90 -> 50%: both main results below expectation.
+    body = agency.report_body(nip, layanan=12, cakupan=45)
+    assert agency.submit(body).status_code == 202
+
+    recommendation = await eventually(
+        lambda: dbs["training"].recommendations.find_one({"_id": body["report_id"]}), what="recommendation"
+    )
+    assert recommendation["predikat"] == "butuh_perbaikan"
+    assert {g["kompetensi"] for g in recommendation["gaps"]} == {"pelayanan-publik", "kesehatan-masyarakat"}
+    covered = {k for r in recommendation["recommendations"] for k in r["kompetensi"]}
+    assert {"pelayanan-publik", "kesehatan-masyarakat"} <= covered | set(recommendation["gaps_tidak_tertutup"])
+    assert recommendation["total_biaya"] <= recommendation["anggaran_tersedia"] <= 20_000_000
+
+    note = await eventually(
+        lambda: dbs["notification"].notifications.find_one(
+            {"recipient_nip": nip, "about_event_type": "kinerja.score.computed"}
+        ),
+        what="score notification",
+    )
+    assert "bimbingan kinerja" in note["pesan"]
+
+
+async def test_report_failing_master_data_checks_is_rejected_and_the_agency_told(intake, dbs):
+    agency = register_agency(intake)
+    nip = agency.employee()
+    agency.skp(nip)
+    body = agency.report_body(nip)
+    body["realisasi"][1]["row_id"] = "tidak-ada"
+
+    response = agency.submit(body)
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "report_rejected"
+    assert {d["code"] for d in error["details"]} == {"unknown_skp_row", "missing_main_row"}
+    note = await eventually(
+        lambda: dbs["notification"].notifications.find_one(
+            {"agency_id": agency.agency_id, "recipient_role": "operator_instansi"}
+        ),
+        what="operator notification",
+    )
+    assert body["report_id"] in note["judul"]
+
+
+def test_bad_input_gets_specific_errors_not_stack_traces(intake):
+    agency = register_agency(intake)
+    bad_nip = "198502302010011002"  # 30 February
+
+    response = intake.put(
+        f"/v1/employees/{bad_nip}", json={"nip": bad_nip, "nama": "X", "jabatan": "Y"}, headers=agency.auth
+    )
+
+    assert response.status_code == 422
+    detail = response.json()["error"]["details"][0]
+    assert (detail["field"], detail["code"]) == ("nip", "invalid_nip.tanggal_lahir")
+    assert "tanggal lahir" in detail["message"]
+    garbage = intake.post(
+        "/v1/reports", content=b"{not json", headers={**agency.auth, "content-type": "application/json"}
+    )
+    assert garbage.status_code == 422 and "Traceback" not in garbage.text
+
+
+def test_agencies_see_only_their_own_reports(intake):
+    first, second = register_agency(intake), register_agency(intake)
+    nip = first.employee()
+    first.skp(nip)
+    body = first.report_body(nip)
+    assert first.submit(body).status_code == 202
+
+    assert intake.get(f"/v1/reports/{body['report_id']}", headers=first.auth).json()["status"] == "accepted"
+    assert intake.get(f"/v1/reports/{body['report_id']}", headers=second.auth).status_code == 404
+    assert intake.get(f"/v1/reports/{body['report_id']}").status_code == 401
+    assert second.submit(body).status_code == 409  # the id is taken; nothing is revealed about it
+    assert (
+        intake.put(
+            f"/v1/employees/{nip}", json={"nip": nip, "nama": "X", "jabatan": "Y"}, headers=second.auth
+        ).status_code
+        == 409
+    )
+
+
+def test_resending_a_report_is_idempotent(intake):
+    agency = register_agency(intake)
+    nip = agency.employee()
+    agency.skp(nip)
+    body = agency.report_body(nip)
+
+    assert agency.submit(body).status_code == 202
+    assert agency.submit(body).status_code == 202
+    changed = {**body, "feedback": "versi lain"}
+    assert agency.submit(changed).json()["error"]["code"] == "report_id_conflict"
+
+
+async def test_api_keys_are_stored_hashed(intake, dbs):
+    agency = register_agency(intake)
+    stored = await dbs["intake"].agencies.find_one({"_id": agency.agency_id})
+    assert agency.key not in json.dumps(stored, default=str)
+    assert len(stored["api_key_sha256"]) == 64
+
+
+def _read_with_kcat(bootstrap: str, topic: str, group: str) -> str:
+    argv = [
+        "kcat",
+        "-b",
+        bootstrap,
+        "-G",
+        group,
+        "-X",
+        "auto.offset.reset=earliest",
+        "-c",
+        "1",
+        "-e",
+        "-f",
+        "%s\n",
+        topic,
+    ]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True).stdout
+
+
+def _read_with_librdkafka(bootstrap: str, topic: str, group: str) -> str:
+    from confluent_kafka import Consumer
+
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "auto.offset.reset": "earliest"})
+    consumer.subscribe([topic])
+    try:
+        for _ in range(120):
+            message = consumer.poll(0.5)
+            if message is not None and not message.error():
+                consumer.commit(message, asynchronous=False)
+                return message.value().decode()
+    finally:
+        consumer.close()
+    raise AssertionError("librdkafka consumer read nothing")
+
+
+async def test_non_python_client_reads_scores_with_a_consumer_group(backend, intake, dbs):
+    agency = register_agency(intake)
+    nip = agency.employee()
+    agency.skp(nip)
+    body = agency.report_body(nip)
+    assert agency.submit(body).status_code == 202
+    await eventually(lambda: dbs["scoring"].outbox.find_one({"status": "sent"}), what="a published score")
+
+    group = f"kcat-{uuid.uuid4().hex[:8]}"
+    if shutil.which("kcat"):
+        value = _read_with_kcat(backend.kafka_bootstrap, "kinerja.score.computed.v1", group)
+    else:  # the same librdkafka that kcat is built on
+        value = _read_with_librdkafka(backend.kafka_bootstrap, "kinerja.score.computed.v1", group)
+
+    event = json.loads(value.splitlines()[0])
+    assert event["type"] == "kinerja.score.computed" and event["specversion"] == "1.0"
+    assert event["data"]["predikat"] in {"sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang"}
