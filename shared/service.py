@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
 from faststream.specification import AsyncAPI
 from faststream.specification.asyncapi.site import get_asyncapi_html
@@ -76,12 +77,17 @@ def build_broker(definition: ServiceDefinition, settings: ServiceSettings) -> Ka
     broker = KafkaBroker(
         settings.kafka_bootstrap,
         client_id=f"kinerja-{definition.name}",
-        request_timeout_ms=settings.kafka_request_timeout_ms,
         logger=logging.getLogger(f"faststream.{definition.name}"),
     )
     for spec in definition.emits:
         broker.publisher(spec.topic, schema=spec.envelope_model, title=spec.topic, description=spec.description)
     return broker
+
+
+async def _raw_values(message: StreamMessage[Any]) -> list[bytes]:
+    # No decoding by FastStream: a record it cannot decode would fail the
+    # whole batch before our consumer could dead-letter it, forever.
+    return [record.value or b"" for record in message.raw_message]
 
 
 def register_subscriber(
@@ -96,13 +102,19 @@ def register_subscriber(
     @broker.subscriber(
         *topics,
         group_id=f"kinerja-{definition.name}",
+        group_instance_id=settings.consumer_instance,
         batch=True,
         max_records=settings.consumer_batch_size,
         batch_timeout_ms=200,
         auto_offset_reset="earliest",
+        # A crashed replica leaves the group after its session times out; the
+        # join request of its successor must outlast that wait.
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=2_000,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{definition.name}:consume",
         description=f"CloudEvents (structured JSON) from {', '.join(topics)}; schemas in docs/schemas",
+        decoder=_raw_values,
     )
     async def on_records(body: list[bytes], message: KafkaMessage) -> None:
         await consumer().process_batch(message.raw_message)

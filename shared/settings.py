@@ -1,5 +1,7 @@
 """Settings for every service, read from KINERJA_* environment variables."""
 
+import socket
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -26,6 +28,11 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = Field(default=0.5, gt=0)
     relay_lease_s: float = Field(default=10.0, gt=0, description="How long one replica holds the outbox relay")
     kafka_request_timeout_ms: int = 10_000
+    instance_id: str | None = Field(
+        default=None,
+        description="Stable id of this replica (defaults to the host name); a restarted replica with the same id "
+        "takes its partitions back at once (Kafka static membership) instead of waiting out a rebalance",
+    )
     log_level: str = "INFO"
     admin_token: SecretStr = Field(
         default=SecretStr("kinerja-dev-admin"), description="Bearer token for intake's admin routes"
@@ -34,6 +41,10 @@ class ServiceSettings(BaseSettings):
     @property
     def database(self) -> str:
         return self.mongo_db or f"kinerja_{self.service_name}"
+
+    @property
+    def consumer_instance(self) -> str:
+        return f"kinerja-{self.service_name}-{self.instance_id or socket.gethostname()}"
 
     @property
     def port(self) -> int:

@@ -20,7 +20,7 @@ class NipError(ValueError):
 
 
 def check_nip(value: str) -> str:
-    if len(value) != 18 or not value.isdigit():
+    if not (len(value) == 18 and value.isascii() and value.isdigit()):
         raise NipError("format", "NIP harus terdiri dari 18 digit angka")
     try:
         birth = date(int(value[0:4]), int(value[4:6]), int(value[6:8]))

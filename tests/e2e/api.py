@@ -38,7 +38,8 @@ ROWS = [
 def random_nip() -> str:
     """A structurally valid NIP no other test uses."""
     year = random.randint(1970, 1995)
-    return f"{year}{random.randint(1, 12):02d}{random.randint(1, 28):02d}{year + 25}{random.randint(1, 12):02d}{random.choice('12')}{random.randint(0, 999):03d}"
+    birth = f"{year}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
+    return f"{birth}{year + 25}{random.randint(1, 12):02d}{random.choice('12')}{random.randint(0, 999):03d}"
 
 
 @dataclass

@@ -137,10 +137,6 @@ def test_wrong_nip_names_the_wrong_part(nip, part):
     assert str(caught.value)  # a message for the operator
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: check_nip uses str.isdigit(), which accepts non-ASCII digits (superscript, fullwidth, Arabic-Indic)",
-)
 @pytest.mark.parametrize(
     "nip",
     [
