@@ -1,0 +1,178 @@
+"""The building blocks against the real database and broker: atomic outbox, ordered relay, bounded retries."""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from shared.contracts import REPORT_SUBMITTED
+from shared.contracts.reports import ReportSubmitted
+from shared.messaging.consumer import EventConsumer, Route
+from shared.messaging.records import OutgoingRecord
+from shared.messaging.relay import OutboxRelay
+from shared.messaging.unit_of_work import OUTBOX, UnitOfWork
+from shared.settings import ServiceSettings
+from tests.conftest import eventually
+
+NIP = "198503122010011002"
+
+
+@pytest.fixture
+async def db(mongo):
+    name = f"it_{uuid.uuid4().hex[:10]}"
+    yield mongo[name]
+    await mongo.drop_database(name)
+
+
+def _report(report_id: str):
+    data = ReportSubmitted.model_validate(
+        {
+            "report_id": report_id,
+            "agency_id": "it-agency",
+            "nip": NIP,
+            "skp_id": "skp-1",
+            "period": {"type": "bulanan", "start": "2026-10-01", "end": "2026-10-31"},
+            "indicators": [
+                {
+                    "row_id": "r1",
+                    "rhk": "x",
+                    "jenis": "utama",
+                    "aspek": "kuantitas",
+                    "indikator": "y",
+                    "polaritas": "higher_is_better",
+                    "target": 10,
+                    "realisasi": 10,
+                }
+            ],
+            "submitted_at": datetime.now(UTC),
+        }
+    )
+    return REPORT_SUBMITTED.envelope(data=data, subject=NIP, source="tests", correlationid="c-1")
+
+
+@dataclass
+class Record:
+    """A consumed record as aiokafka hands it over (input data, not a fake broker)."""
+
+    offset: int
+    value: bytes
+    topic: str = REPORT_SUBMITTED.topic
+    partition: int = 0
+    key: bytes = NIP.encode()
+    headers: list = field(default_factory=list)
+
+
+async def test_state_and_outbox_are_committed_together_or_not_at_all(db):
+    await db.things.insert_one({"_id": "taken"})
+    failing = UnitOfWork(db)
+    failing.put("scores", {"_id": "s1"})
+    failing.publish(REPORT_SUBMITTED, _report("r-1"))
+    failing.insert("things", {"_id": "taken"})
+
+    with pytest.raises((DuplicateKeyError, BulkWriteError)):
+        await failing.commit()
+    assert await db.scores.count_documents({}) == 0
+    assert await db[OUTBOX].count_documents({}) == 0
+
+    succeeding = UnitOfWork(db)
+    succeeding.put("scores", {"_id": "s1"})
+    succeeding.publish(REPORT_SUBMITTED, _report("r-1"))
+    await succeeding.commit()
+    assert await db.scores.count_documents({}) == 1
+    assert await db[OUTBOX].count_documents({"status": "pending"}) == 1
+
+
+async def _create_topic(bootstrap: str) -> str:
+    topic = f"kinerja.it-{uuid.uuid4().hex[:8]}.v1"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, 3, 1)])
+    finally:
+        await admin.close()
+    return topic
+
+
+async def test_relay_publishes_in_order_in_batches_and_marks_sent(db, backend):
+    topic = await _create_topic(backend.kafka_bootstrap)
+    uow = UnitOfWork(db)
+    for i in range(20):
+        uow.publish_record(OutgoingRecord(id=f"e{i}", topic=topic, key=b"one-employee", value=str(i).encode()))
+    await uow.commit()
+    relay = OutboxRelay(
+        db, ServiceSettings(service_name="it", kafka_bootstrap=backend.kafka_bootstrap, relay_batch_size=7)
+    )
+
+    batches = []
+    while published := await relay.publish_pending():
+        batches.append(published)
+    await relay.stop()
+
+    assert batches == [7, 7, 6]
+    assert await relay.pending_count() == 0
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=backend.kafka_bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    received: list[bytes] = []
+    try:
+
+        async def all_received():
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                received.extend(r.value for r in records)
+            return len(received) >= 20
+
+        await eventually(all_received, what="20 records")
+    finally:
+        await consumer.stop()
+    assert received == [str(i).encode() for i in range(20)]
+
+
+def _settings() -> ServiceSettings:
+    return ServiceSettings(service_name="it", consumer_max_attempts=3, consumer_retry_backoff_s=0.01)
+
+
+async def test_event_that_keeps_failing_is_dead_lettered_after_bounded_retries(db):
+    calls: Counter[str] = Counter()
+
+    async def handler(report: ReportSubmitted, ctx) -> None:
+        calls[report.report_id] += 1
+        if report.report_id == "bad":
+            raise ValueError("boom")
+        ctx.uow.put("seen", {"_id": report.report_id})
+
+    consumer = EventConsumer(db, [Route(REPORT_SUBMITTED, handler)], _settings())
+    records = [Record(i, _report(rid).model_dump_json().encode()) for i, rid in enumerate(["good-1", "bad", "good-2"])]
+
+    await consumer.process_batch(records)
+
+    assert calls["bad"] == 1 + 3  # the batch attempt, then three isolated attempts
+    assert sorted(await db.seen.distinct("_id")) == ["good-1", "good-2"]
+    dead = await db[OUTBOX].find({"topic": REPORT_SUBMITTED.dlq_topic}).to_list()
+    assert len(dead) == 1
+    headers = {k: bytes(v) for k, v in dead[0]["headers"]}
+    assert headers["kinerja_dlq_reason"] == b"processing_failed"
+    assert b"boom" in headers["kinerja_dlq_error"]
+
+    await consumer.process_batch(records)  # redelivery of the whole batch
+    assert calls["bad"] == 4 and calls["good-1"] == 2  # good-1 ran in the failed batch attempt, then once more
+    assert await db[OUTBOX].count_documents({"topic": REPORT_SUBMITTED.dlq_topic}) == 1
+
+
+async def test_flaky_handler_is_retried_and_its_event_processed_once(db):
+    calls: Counter[str] = Counter()
+
+    async def flaky(report: ReportSubmitted, ctx) -> None:
+        calls[report.report_id] += 1
+        if calls[report.report_id] == 1:
+            raise ConnectionResetError("transient")
+        ctx.uow.put("seen", {"_id": report.report_id, "n": calls[report.report_id]})
+
+    consumer = EventConsumer(db, [Route(REPORT_SUBMITTED, flaky)], _settings())
+    await consumer.process_batch([Record(0, _report("flaky").model_dump_json().encode())])
+
+    assert await db.seen.find_one({"_id": "flaky"}) == {"_id": "flaky", "n": 2}
+    assert await db[OUTBOX].count_documents({"topic": REPORT_SUBMITTED.dlq_topic}) == 0
