@@ -39,3 +39,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # Health probes every few seconds would drown everything else.
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)

@@ -9,7 +9,7 @@ import logging
 import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import uvicorn
@@ -49,7 +49,6 @@ class ServiceDefinition:
     emits: Sequence[EventSpec[Any]] = ()
     routers: Sequence[APIRouter] = ()
     setup_indexes: IndexSetup | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -77,7 +76,7 @@ def build_broker(definition: ServiceDefinition, settings: ServiceSettings) -> Ka
     broker = KafkaBroker(
         settings.kafka_bootstrap,
         client_id=f"kinerja-{definition.name}",
-        logger=logging.getLogger(f"faststream.{definition.name}"),
+        logger=logging.getLogger(f"kinerja.broker.{definition.name}"),
     )
     for spec in definition.emits:
         broker.publisher(spec.topic, schema=spec.envelope_model, title=spec.topic, description=spec.description)
@@ -101,7 +100,7 @@ def register_subscriber(
 
     @broker.subscriber(
         *topics,
-        group_id=f"kinerja-{definition.name}",
+        group_id=settings.consumer_group,
         group_instance_id=settings.consumer_instance,
         batch=True,
         max_records=settings.consumer_batch_size,

@@ -28,6 +28,9 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = Field(default=0.5, gt=0)
     relay_lease_s: float = Field(default=10.0, gt=0, description="How long one replica holds the outbox relay")
     kafka_request_timeout_ms: int = 10_000
+    group_prefix: str = Field(
+        default="kinerja", description="Consumer groups are <prefix>-<service>; separate platforms on one broker differ"
+    )
     instance_id: str | None = Field(
         default=None,
         description="Stable id of this replica (defaults to the host name); a restarted replica with the same id "
@@ -44,7 +47,11 @@ class ServiceSettings(BaseSettings):
 
     @property
     def consumer_instance(self) -> str:
-        return f"kinerja-{self.service_name}-{self.instance_id or socket.gethostname()}"
+        return f"{self.consumer_group}-{self.instance_id or socket.gethostname()}"
+
+    @property
+    def consumer_group(self) -> str:
+        return f"{self.group_prefix}-{self.service_name}"
 
     @property
     def port(self) -> int:

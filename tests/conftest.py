@@ -35,13 +35,14 @@ async def mongo(backend: Backend) -> AsyncIterator[AsyncMongoClient]:
 def platform(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """The four services as real processes on the real broker and database."""
     ports = {name: free_port() for name in SERVICES}
+    run_id = f"e2e{uuid.uuid4().hex[:8]}"  # own databases and consumer groups, even on a shared broker
     running = Platform(
         backend.kafka_bootstrap,
         backend.mongo_uri,
         tmp_path_factory.mktemp("logs"),
         ports=ports,
-        database_prefix=f"e2e{uuid.uuid4().hex[:8]}",
-        extra_env={"KINERJA_RELAY_POLL_INTERVAL_S": "0.2"},
+        database_prefix=run_id,
+        extra_env={"KINERJA_RELAY_POLL_INTERVAL_S": "0.2", "KINERJA_GROUP_PREFIX": run_id},
     )
     try:
         running.start()

@@ -40,6 +40,7 @@ class Platform:
             "KINERJA_MONGO_DB": f"{self.database_prefix}_{name}",
             "KINERJA_HTTP_HOST": self.host,
             "KINERJA_HTTP_PORT": str(self.ports[name]),
+            "KINERJA_INSTANCE_ID": "local",
             **self.extra_env,
         }
         return ManagedProcess(name, [sys.executable, "-m", f"services.{name}"], self.log_dir / f"{name}.log", env)

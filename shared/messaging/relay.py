@@ -19,7 +19,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import DuplicateKeyError
 
 from shared.observability import OUTBOX_PENDING, OUTBOX_PUBLISHED
 from shared.settings import ServiceSettings
@@ -126,8 +126,6 @@ class OutboxRelay:
             )
         except DuplicateKeyError:
             return False  # another replica holds it
-        except PyMongoError:
-            raise
         return True
 
     async def _get_producer(self) -> AIOKafkaProducer:
