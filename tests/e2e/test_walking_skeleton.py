@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import uuid
 
+import httpx
 import pytest
 
 from tests.conftest import eventually
@@ -208,3 +209,30 @@ async def test_non_python_client_reads_scores_with_a_consumer_group(backend, int
     event = json.loads(value.splitlines()[0])
     assert event["type"] == "kinerja.score.computed" and event["specversion"] == "1.0"
     assert event["data"]["predikat"] in {"sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang"}
+
+
+async def test_every_service_reports_health_readiness_metrics_and_asyncapi(platform, intake, dbs):
+    agency = register_agency(intake)
+    nip = agency.employee()
+    agency.skp(nip)
+    body = agency.report_body(nip)
+    assert agency.submit(body).status_code == 202
+    await eventually(lambda: dbs["scoring"].scores.find_one({"_id": body["report_id"]}), what="score")
+
+    async with httpx.AsyncClient(timeout=10) as http:
+        for name in platform.processes:
+            base = platform.url(name)
+            assert (await http.get(f"{base}/healthz")).json() == {"status": "ok"}
+            ready = (await http.get(f"{base}/readyz")).json()
+            assert ready["ready"] is True and ready["checks"]["mongodb"] and ready["checks"]["kafka"]
+            asyncapi = (await http.get(f"{base}/asyncapi.json")).json()
+            assert asyncapi["info"]["title"] == f"Kinerja {name}"
+        metrics = (await http.get(f"{platform.url('scoring')}/metrics")).text
+        published = (await http.get(f"{platform.url('intake')}/metrics")).text
+    processed = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("kinerja_events_consumed_total{") and 'outcome="processed"' in line
+    ]
+    assert processed and float(processed[0].rsplit(" ", 1)[1]) >= 1
+    assert "kinerja_outbox_published_total" in published
