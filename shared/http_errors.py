@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pymongo.errors import PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.contracts.nip import NipError
@@ -40,6 +40,18 @@ _MESSAGES = {
 }
 
 
+_HTTP_CODES = {
+    401: ("unauthorized", "Tidak berwenang"),
+    404: ("not_found", "Tidak ditemukan"),
+    405: ("method_not_allowed", "Metode tidak didukung"),
+    413: ("payload_too_large", "Data yang dikirim terlalu besar"),
+}
+
+
+def _is_duplicate(exc: BulkWriteError) -> bool:
+    return any(error.get("code") == 11000 for error in exc.details.get("writeErrors", []))
+
+
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, details: list[dict[str, str]] | None = None) -> None:
         super().__init__(message)
@@ -66,7 +78,21 @@ def describe(error: dict[str, Any]) -> dict[str, str]:
     return {"field": field, "code": error["type"], "message": message}
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, max_body_bytes: int | None = None) -> None:
+    if max_body_bytes is not None:
+
+        @app.middleware("http")
+        async def _refuse_large_bodies(request: Request, call_next: Any) -> Any:
+            # Every body must declare its length, so the limit holds before anything is read.
+            length = request.headers.get("content-length", "")
+            if "chunked" in request.headers.get("transfer-encoding", "").lower():
+                message = "Sertakan header Content-Length; pengiriman chunked tidak diterima"
+                return JSONResponse(error_body("length_required", message), status_code=411)
+            if length.isdigit() and int(length) > max_body_bytes:
+                message = f"Data yang dikirim terlalu besar (maksimal {max_body_bytes // 1024} KB)"
+                return JSONResponse(error_body("payload_too_large", message), status_code=413)
+            return await call_next(request)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = [describe(e) for e in exc.errors()]
@@ -78,13 +104,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(exc.status_code, "http_error")
-        message = {404: "Tidak ditemukan", 405: "Metode tidak didukung"}.get(exc.status_code, str(exc.detail))
-        return JSONResponse(error_body(code, message), status_code=exc.status_code)
+        code = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
+        return JSONResponse(error_body(*code), status_code=exc.status_code)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         # Never a stack trace to the caller; the log has the details.
+        if isinstance(exc, DuplicateKeyError) or (isinstance(exc, BulkWriteError) and _is_duplicate(exc)):
+            return JSONResponse(
+                error_body("conflict", "Data yang sama sedang atau sudah diproses; periksa lalu coba lagi"),
+                status_code=409,
+            )
         if isinstance(exc, PyMongoError):
             log.warning("database unavailable", extra={"error": type(exc).__name__})
             return JSONResponse(

@@ -8,9 +8,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_late
 
 EVENTS_CONSUMED = Counter("kinerja_events_consumed_total", "Events taken from Kafka, by outcome", ["topic", "outcome"])
 OUTBOX_PUBLISHED = Counter("kinerja_outbox_published_total", "Outbox entries published to Kafka", ["topic"])
-OUTBOX_PENDING = Gauge(
-    "kinerja_outbox_pending", "Outbox entries waiting in the relay's last look (capped at its batch size)"
+OUTBOX_FAILED = Counter(
+    "kinerja_outbox_failed_total", "Outbox entries Kafka refused for good (parked with status=failed)", ["topic"]
 )
+OUTBOX_PENDING = Gauge("kinerja_outbox_pending", "Outbox entries not yet published")
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 

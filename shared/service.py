@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 IndexSetup = Callable[[AsyncDatabase], Awaitable[None]]
 
+# Large enough for any SKP or report, small enough that every event fits a Kafka record.
+MAX_BODY_BYTES = 512 * 1024
+
 
 @dataclass
 class ServiceDefinition:
@@ -196,9 +199,13 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             await client.close()
             log.info("service stopped")
 
-    app = FastAPI(title=definition.title, description=definition.description, version="1.0.0", lifespan=lifespan)
-    app.state.broker = broker
-    install_error_handlers(app)
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app, MAX_BODY_BYTES)
 
     async def readiness() -> dict[str, bool]:
         runtime: Runtime | None = getattr(app.state, "runtime", None)

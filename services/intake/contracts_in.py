@@ -1,7 +1,5 @@
 """What agencies send to intake over HTTP."""
 
-from datetime import date
-
 from pydantic import Field, HttpUrl
 
 from shared.contracts.common import AgencyId, BerAKHLAK, Contract, JenisAsn, Period, Rating, SkpRow
@@ -44,7 +42,8 @@ class ReportSubmission(Contract):
         min_length=1,
         max_length=64,
         pattern=r"^[A-Za-z0-9._-]+$",
-        description="Agency's own id for the report; resending the same id is safe (idempotent)",
+        description="Agency's own id for the report. Resending the same report is safe (idempotent); "
+        "without an id, the employee, SKP and period identify it",
     )
     nip: Nip
     skp_id: str = Field(min_length=1, max_length=64)
@@ -54,10 +53,3 @@ class ReportSubmission(Contract):
     perilaku: dict[BerAKHLAK, Rating] = Field(default_factory=dict)
     evidence: list[HttpUrl] = Field(default_factory=list, max_length=50)
     feedback: str | None = Field(default=None, max_length=4000)
-
-
-class ReportReceipt(Contract):
-    report_id: str
-    status: str = Field(examples=["accepted"])
-    reasons: list[dict[str, str]] = Field(default_factory=list)
-    period_start: date | None = None

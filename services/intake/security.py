@@ -42,7 +42,8 @@ async def current_agency(runtime: RuntimeDep, authorization: Annotated[str | Non
 
 async def require_admin(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> None:
     token = _bearer(authorization)
-    if not secrets.compare_digest(token, runtime.settings.admin_token.get_secret_value()):
+    expected = runtime.settings.admin_token.get_secret_value()
+    if not secrets.compare_digest(token.encode(), expected.encode()):
         raise ApiError(401, "unauthorized", "Token admin tidak valid")
 
 

@@ -45,7 +45,7 @@ async def on_score_computed(score: ScoreComputed, ctx: HandlerContext) -> None:
     person = await ctx.uow.get(PEOPLE, score.nip) or {}
     nama = person.get("nama")
     _notify(ctx, score.agency_id, RecipientRole.PEGAWAI, score.nip, messages.score_for_employee(score, nama))
-    if atasan := person.get("atasan_nip"):
+    if atasan := score.atasan_nip or person.get("atasan_nip"):
         _notify(ctx, score.agency_id, RecipientRole.ATASAN, atasan, messages.score_for_supervisor(score, nama))
 
 

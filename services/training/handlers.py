@@ -17,35 +17,37 @@ CATALOGUE = load_catalogue()
 
 
 async def on_agency_registered(agency: AgencyRegistered, ctx: HandlerContext) -> None:
-    ledger = await ctx.uow.get(BUDGETS, agency.agency_id) or {"terpakai": 0}
-    ctx.uow.put(
+    ctx.uow.update(
         BUDGETS,
-        {
-            "_id": agency.agency_id,
-            "anggaran": agency.anggaran_pelatihan,
-            "tahun": agency.tahun_anggaran,
-            "terpakai": ledger["terpakai"],
-        },
+        agency.agency_id,
+        set_={"anggaran": agency.anggaran_pelatihan, "tahun": agency.tahun_anggaran},
+        set_on_insert={"terpakai": 0, "pegawai": 0},
+        upsert=True,
     )
 
 
 async def on_employee_registered(employee: EmployeeRegistered, ctx: HandlerContext) -> None:
+    is_new = await ctx.uow.get(EMPLOYEES, employee.nip) is None
     ctx.uow.put(EMPLOYEES, {"_id": employee.nip, "agency_id": employee.agency_id, "jenis_asn": employee.jenis_asn})
+    if is_new:
+        # Employees may be registered before their agency's budget arrives (another topic).
+        ctx.uow.update(
+            BUDGETS, employee.agency_id, inc={"pegawai": 1}, set_on_insert={"terpakai": 0, "anggaran": 0}, upsert=True
+        )
 
 
-async def _budget_for_one(score: ScoreComputed, ctx: HandlerContext) -> tuple[dict | None, int]:
+async def _budget_for_one(score: ScoreComputed, ctx: HandlerContext) -> int:
     """A fair share of what is left: the agency's budget over its employees."""
     ledger = await ctx.uow.get(BUDGETS, score.agency_id)
     if ledger is None:
-        return None, 0
-    employees = max(1, await ctx.uow.db[EMPLOYEES].count_documents({"agency_id": score.agency_id}))
-    remaining = max(0, ledger["anggaran"] - ledger["terpakai"])
-    return ledger, min(remaining, ledger["anggaran"] // employees)
+        return 0
+    remaining = max(0, ledger.get("anggaran", 0) - ledger.get("terpakai", 0))
+    return min(remaining, ledger.get("anggaran", 0) // max(1, ledger.get("pegawai", 0)))
 
 
 async def on_score_computed(score: ScoreComputed, ctx: HandlerContext) -> None:
     gaps = find_gaps(score)
-    ledger, budget = await _budget_for_one(score, ctx)
+    budget = await _budget_for_one(score, ctx)
     plan = recommend(gaps, CATALOGUE, budget=budget, jp_target=JP_HAK_MINIMAL)
     result = TrainingRecommended(
         report_id=score.report_id,
@@ -65,7 +67,7 @@ async def on_score_computed(score: ScoreComputed, ctx: HandlerContext) -> None:
         gaps_tidak_tertutup=list(plan.uncovered),
         recommended_at=datetime.now(UTC),
     )
-    if ledger is not None and plan.total_biaya:
-        ctx.uow.put(BUDGETS, {**ledger, "terpakai": ledger["terpakai"] + plan.total_biaya})
+    if plan.total_biaya:
+        ctx.uow.update(BUDGETS, score.agency_id, inc={"terpakai": plan.total_biaya})
     ctx.uow.put(RECOMMENDATIONS, {"_id": score.report_id, **result.model_dump(mode="json")})
     ctx.emit(TRAINING_RECOMMENDED, result, subject=score.nip)

@@ -19,7 +19,8 @@ AgencyId = Annotated[
 class Contract(BaseModel):
     """Base of every contract: unknown fields are errors, so typos surface."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Infinity and NaN would be written to JSON as null and break the consumer.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Rating(StrEnum):
@@ -97,7 +98,7 @@ class Polaritas(StrEnum):
 
 class TargetRange(Contract):
     lower: float = Field(ge=0, examples=[90])
-    upper: float = Field(ge=0, examples=[100])
+    upper: float = Field(gt=0, examples=[100])
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -110,11 +111,13 @@ class SkpRow(Contract):
     """One row of hasil kerja in an SKP plan."""
 
     row_id: str = Field(min_length=1, max_length=64, examples=["rhk-1"])
-    rhk: str = Field(min_length=1, description="Rencana Hasil Kerja", examples=["Cakupan imunisasi dasar lengkap"])
+    rhk: str = Field(
+        min_length=1, max_length=500, description="Rencana Hasil Kerja", examples=["Cakupan imunisasi dasar lengkap"]
+    )
     jenis: JenisHasilKerja = Field(description="Utama (main) or Tambahan (additional)")
     aspek: Aspek
     indikator: str = Field(
-        min_length=1, description="Indikator Kinerja Individu", examples=["Persentase bayi diimunisasi"]
+        min_length=1, max_length=500, description="Indikator Kinerja Individu", examples=["Persentase bayi diimunisasi"]
     )
     polaritas: Polaritas
     target: float | None = Field(
@@ -122,8 +125,9 @@ class SkpRow(Contract):
     )
     target_range: TargetRange | None = Field(default=None, description="Target as a range instead of a single value")
     satuan: str = Field(default="", max_length=40, description="Unit of the target", examples=["persen"])
-    kompetensi: list[str] = Field(
+    kompetensi: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=list,
+        max_length=20,
         description="Competency tags the row exercises; used to turn gaps into training",
         examples=[["kesehatan-masyarakat"]],
     )

@@ -29,9 +29,17 @@ class IndicatorRealisation(SkpRow):
 
 
 class ReportSubmitted(Contract):
-    report_id: str = Field(min_length=1, max_length=64, examples=["rpt-2026-10-198503122010011002"])
+    report_id: str = Field(
+        min_length=1,
+        max_length=160,
+        description="<agency_id>/<the agency's own report id>: unique across agencies",
+        examples=["bungo-dinkes/rpt-2026-10-198503122010011002"],
+    )
     agency_id: AgencyId
     nip: Nip
+    atasan_nip: Nip | None = Field(
+        default=None, description="Supervisor (pejabat penilai) when the report was submitted; travels with the report"
+    )
     skp_id: str = Field(min_length=1, max_length=64)
     period: Period
     indicators: list[IndicatorRealisation] = Field(min_length=1)

@@ -40,6 +40,7 @@ class ScoreComputed(Contract):
     report_id: str
     agency_id: AgencyId
     nip: Nip
+    atasan_nip: Nip | None = Field(default=None, description="Supervisor to be told, copied from the report")
     period: Period
     indicators: list[IndicatorScore]
     nilai_hasil_kerja: float | None = Field(description="Mean score of quantitative rows", examples=[96.4])

@@ -17,11 +17,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import MessageSizeTooLargeError
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared.observability import OUTBOX_PENDING, OUTBOX_PUBLISHED
+from shared.observability import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_PUBLISHED
 from shared.settings import ServiceSettings
 
 from .unit_of_work import OUTBOX
@@ -29,6 +30,7 @@ from .unit_of_work import OUTBOX
 log = logging.getLogger(__name__)
 
 LEASES = "leases"
+LEASE_ID = "outbox-relay"
 SENT_RETENTION = timedelta(days=7)
 
 
@@ -40,7 +42,6 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
-        self.last_error: str | None = None
 
     async def ensure_indexes(self) -> None:
         await self.db[OUTBOX].create_index([("status", ASCENDING), ("seq", ASCENDING)])
@@ -58,30 +59,33 @@ class OutboxRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self._close_producer()
+        # Hand the lease over now rather than make the next replica wait it out.
+        with contextlib.suppress(Exception):
+            await self.db[LEASES].delete_one({"_id": LEASE_ID, "owner": self.owner})
 
     async def _run(self) -> None:
         backoff = self.settings.relay_poll_interval_s
         while True:
             try:
                 published = await self.publish_pending() if await self._hold_lease() else 0
-                self.last_error = None
                 backoff = self.settings.relay_poll_interval_s
                 if published == self.settings.relay_batch_size:
                     continue  # more is waiting
-                await self._sleep(self.settings.relay_poll_interval_s)
+                await self._idle(self.settings.relay_poll_interval_s)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Kafka or MongoDB unavailable: keep everything, retry
-                self.last_error = type(exc).__name__
                 log.warning("outbox relay failed, retrying", extra={"error": type(exc).__name__, "retry_in_s": backoff})
                 await self._close_producer()
-                await self._sleep(backoff)
+                # A plain sleep: new commits must not turn the backoff into one retry per request.
+                await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
-    async def _sleep(self, seconds: float) -> None:
+    async def _idle(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
         self._wake.clear()
+        OUTBOX_PENDING.set(await self.pending_count())
 
     async def publish_pending(self) -> int:
         entries = await (
@@ -91,27 +95,34 @@ class OutboxRelay:
             .limit(self.settings.relay_batch_size)
             .to_list()
         )
-        OUTBOX_PENDING.set(len(entries))
         if not entries:
             return 0
         producer = await self._get_producer()
-        futures = [
-            await producer.send(
-                e["topic"],
-                value=bytes(e["value"]),
-                key=bytes(e["key"]) if e.get("key") is not None else None,
-                headers=[(k, bytes(v)) for k, v in e.get("headers", [])],
-            )
-            for e in entries
-        ]
-        await asyncio.gather(*futures)
+        sent, futures, unsendable = [], [], []
+        for entry in entries:
+            try:
+                futures.append(await producer.send(entry["topic"], **_record_args(entry)))
+                sent.append(entry)
+            except MessageSizeTooLargeError as exc:
+                unsendable.append((entry, exc))
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        if failure := next((r for r in results if isinstance(r, BaseException)), None):
+            raise failure
         await self.db[OUTBOX].update_many(
-            {"_id": {"$in": [e["_id"] for e in entries]}},
-            {"$set": {"status": "sent", "sent_at": datetime.now(UTC)}},
+            {"_id": {"$in": [e["_id"] for e in sent]}}, {"$set": {"status": "sent", "sent_at": datetime.now(UTC)}}
         )
-        for e in entries:
-            OUTBOX_PUBLISHED.labels(topic=e["topic"]).inc()
+        for entry, exc in unsendable:
+            await self._park(entry, exc)
+        for entry in sent:
+            OUTBOX_PUBLISHED.labels(topic=entry["topic"]).inc()
         return len(entries)
+
+    async def _park(self, entry: dict[str, Any], exc: Exception) -> None:
+        """An entry Kafka will never take must not hold back everything behind it."""
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        await self.db[OUTBOX].update_one({"_id": entry["_id"]}, {"$set": {"status": "failed", "error": error}})
+        OUTBOX_FAILED.labels(topic=entry["topic"]).inc()
+        log.error("outbox entry cannot be published, parked", extra={"entry": entry["_id"], "topic": entry["topic"]})
 
     async def pending_count(self) -> int:
         return await self.db[OUTBOX].count_documents({"status": "pending"})
@@ -120,7 +131,7 @@ class OutboxRelay:
         now = datetime.now(UTC)
         try:
             await self.db[LEASES].find_one_and_update(
-                {"_id": "outbox-relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
+                {"_id": LEASE_ID, "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
                 {"$set": {"owner": self.owner, "expires_at": now + timedelta(seconds=self.settings.relay_lease_s)}},
                 upsert=True,
             )
@@ -131,7 +142,11 @@ class OutboxRelay:
     async def _get_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
             producer = make_producer(self.settings)
-            await producer.start()
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()  # a failed start still holds a client
+                raise
             self._producer = producer
         return self._producer
 
@@ -140,6 +155,14 @@ class OutboxRelay:
             producer, self._producer = self._producer, None
             with contextlib.suppress(Exception):
                 await producer.stop()
+
+
+def _record_args(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "value": bytes(entry["value"]),
+        "key": bytes(entry["key"]) if entry.get("key") is not None else None,
+        "headers": [(k, bytes(v)) for k, v in entry.get("headers", [])],
+    }
 
 
 def make_producer(settings: ServiceSettings, **overrides: Any) -> AIOKafkaProducer:

@@ -9,6 +9,7 @@ batch of events therefore costs one transaction, not one per event.
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,33 +34,74 @@ def next_seq() -> int:
     return _last_seq
 
 
+@dataclass(frozen=True)
+class _Overlay:
+    set_: dict[str, Any]
+    inc: dict[str, float]
+    set_on_insert: dict[str, Any]
+    upsert: bool
+
+    def apply(self, _id: Any, document: dict[str, Any] | None) -> dict[str, Any] | None:
+        if document is None:
+            if not self.upsert:
+                return None
+            document = {"_id": _id, **self.set_on_insert}
+        document = {**document, **self.set_}
+        for field, amount in self.inc.items():
+            document[field] = document.get(field, 0) + amount
+        return document
+
+
 class UnitOfWork:
     def __init__(self, db: AsyncDatabase, on_commit: Callable[[], None] | None = None) -> None:
         self.db = db
         self._on_commit = on_commit
         self._writes: dict[str, list[Any]] = defaultdict(list)
         self._pending_docs: dict[tuple[str, Any], dict[str, Any]] = {}
+        self._overlays: dict[tuple[str, Any], list[_Overlay]] = defaultdict(list)
         self._outbox: list[OutgoingRecord] = []
         self._inbox: list[dict[str, Any]] = []
 
-    def put(self, collection: str, document: dict[str, Any]) -> None:
-        """Insert or replace a document by its `_id`."""
-        self._writes[collection].append(ReplaceOne({"_id": document["_id"]}, document, upsert=True))
-        self._pending_docs[(collection, document["_id"])] = document
+    def put(self, collection: str, document: dict[str, Any], match: dict[str, Any] | None = None) -> None:
+        """Insert or replace a document by its `_id`.
+
+        With `match`, an existing document is replaced only if it also matches;
+        otherwise the commit fails with a duplicate key (someone else owns it).
+        """
+        key = (collection, document["_id"])
+        self._writes[collection].append(ReplaceOne({"_id": document["_id"], **(match or {})}, document, upsert=True))
+        self._pending_docs[key] = document
+        self._overlays.pop(key, None)
 
     def insert(self, collection: str, document: dict[str, Any]) -> None:
         self._writes[collection].append(InsertOne(document))
         if "_id" in document:
             self._pending_docs[(collection, document["_id"])] = document
 
-    def update(self, collection: str, filter_: dict[str, Any], update: dict[str, Any], *, upsert: bool = False) -> None:
-        self._writes[collection].append(UpdateOne(filter_, update, upsert=upsert))
+    def update(
+        self,
+        collection: str,
+        _id: Any,
+        *,
+        set_: dict[str, Any] | None = None,
+        inc: dict[str, float] | None = None,
+        set_on_insert: dict[str, Any] | None = None,
+        upsert: bool = False,
+    ) -> None:
+        """An atomic partial update ($set, $inc, $setOnInsert): concurrent replicas lose nothing."""
+        ops = {op: v for op, v in (("$set", set_), ("$inc", inc), ("$setOnInsert", set_on_insert)) if v}
+        self._writes[collection].append(UpdateOne({"_id": _id}, ops, upsert=upsert))
+        self._overlays[(collection, _id)].append(_Overlay(set_ or {}, inc or {}, set_on_insert or {}, upsert))
 
     async def get(self, collection: str, _id: Any) -> dict[str, Any] | None:
-        """Read a document, seeing what this unit of work has already put."""
-        if (collection, _id) in self._pending_docs:
-            return self._pending_docs[(collection, _id)]
-        return await self.db[collection].find_one({"_id": _id})
+        """Read a document as it will be after this unit of work commits."""
+        key = (collection, _id)
+        document = self._pending_docs.get(key)
+        if document is None:
+            document = await self.db[collection].find_one({"_id": _id})
+        for overlay in self._overlays.get(key, ()):
+            document = overlay.apply(_id, document)
+        return document
 
     def publish(self, spec: EventSpec[Any], envelope: Envelope[Any]) -> None:
         self._outbox.append(record_for(spec, envelope))

@@ -78,6 +78,10 @@ class Agency:
             "perilaku": dict.fromkeys(BERAKHLAK, perilaku),
         }
 
+    def reference(self, body: dict) -> str:
+        """The id the other services know the report by."""
+        return f"{self.agency_id}/{body['report_id']}"
+
     def submit(self, body: dict) -> httpx.Response:
         return self.client.post("/v1/reports", json=body, headers=self.auth)
 

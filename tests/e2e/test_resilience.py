@@ -142,7 +142,7 @@ async def test_reports_posted_while_the_broker_is_down_are_all_published(backend
     finally:
         backend.start_broker()
 
-    await _assert_everything_arrived_once(dbs, [b["report_id"] for b in bodies], set(nips))
+    await _assert_everything_arrived_once(dbs, [agency.reference(b) for b in bodies], set(nips))
 
 
 def _submit_until_accepted(agency, body: dict, deadline_s: float = 90) -> None:
@@ -185,4 +185,4 @@ async def test_services_restarted_mid_stream_lose_and_duplicate_nothing(platform
         publisher.join(timeout=180)
     assert not errors, errors
 
-    await _assert_everything_arrived_once(dbs, [b["report_id"] for b in bodies], set(nips))
+    await _assert_everything_arrived_once(dbs, [agency.reference(b) for b in bodies], set(nips))

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import eventually
 
-from .api import register_agency
+from .api import random_nip, register_agency
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +24,8 @@ async def test_report_flows_through_all_four_services(intake, dbs):
     body = agency.report_body(nip, layanan=6, cakupan=99, perilaku="di_atas_ekspektasi")
     response = agency.submit(body)
     assert response.status_code == 202, response.text
-    report_id = body["report_id"]
+    report_id = response.json()["reference"]
+    assert report_id == agency.reference(body)
 
     stored = await dbs["intake"].reports.find_one({"_id": report_id})
     assert stored["status"] == "accepted"  # durable before it was acknowledged
@@ -62,7 +63,7 @@ async def test_shortfall_leads_to_coaching_and_training_within_budget(intake, db
     assert agency.submit(body).status_code == 202
 
     recommendation = await eventually(
-        lambda: dbs["training"].recommendations.find_one({"_id": body["report_id"]}), what="recommendation"
+        lambda: dbs["training"].recommendations.find_one({"_id": agency.reference(body)}), what="recommendation"
     )
     assert recommendation["predikat"] == "butuh_perbaikan"
     assert {g["kompetensi"] for g in recommendation["gaps"]} == {"pelayanan-publik", "kesehatan-masyarakat"}
@@ -129,7 +130,13 @@ def test_agencies_see_only_their_own_reports(intake):
     assert intake.get(f"/v1/reports/{body['report_id']}", headers=first.auth).json()["status"] == "accepted"
     assert intake.get(f"/v1/reports/{body['report_id']}", headers=second.auth).status_code == 404
     assert intake.get(f"/v1/reports/{body['report_id']}").status_code == 401
-    assert second.submit(body).status_code == 409  # the id is taken; nothing is revealed about it
+    rejected = second.submit(body)  # not its employee
+    assert rejected.status_code == 422 and rejected.json()["error"]["details"][0]["code"] == "unknown_employee"
+    own = second.employee()
+    second.skp(own)
+    assert (
+        second.submit({**second.report_body(own), "report_id": body["report_id"]}).status_code == 202
+    )  # ids are per agency
     assert (
         intake.put(
             f"/v1/employees/{nip}", json={"nip": nip, "nama": "X", "jabatan": "Y"}, headers=second.auth
@@ -148,6 +155,56 @@ def test_resending_a_report_is_idempotent(intake):
     assert agency.submit(body).status_code == 202
     changed = {**body, "feedback": "versi lain"}
     assert agency.submit(changed).json()["error"]["code"] == "report_id_conflict"
+
+
+async def test_report_without_an_id_is_identified_by_employee_skp_and_period(intake, dbs):
+    agency = register_agency(intake)
+    nip = agency.employee()
+    agency.skp(nip)
+    body = agency.report_body(nip)
+    del body["report_id"]
+
+    first, again = agency.submit(body), agency.submit(body)  # e.g. a retry after a timeout
+
+    assert first.status_code == again.status_code == 202
+    assert first.json()["reference"] == again.json()["reference"]
+    assert await dbs["intake"].reports.count_documents({"agency_id": agency.agency_id}) == 1
+
+
+def test_rejected_report_is_checked_again_once_master_data_is_fixed(intake):
+    agency = register_agency(intake)
+    nip = agency.employee()
+    body = agency.report_body(nip)  # no SKP yet
+
+    assert agency.submit(body).json()["error"]["details"][0]["code"] == "unknown_skp"
+    agency.skp(nip)
+    assert agency.submit(body).status_code == 202
+
+
+def test_supervisor_must_belong_to_the_same_agency(intake):
+    first, second = register_agency(intake), register_agency(intake)
+    outsider = first.employee()
+    nip = random_nip()
+
+    response = intake.put(
+        f"/v1/employees/{nip}",
+        json={"nip": nip, "nama": "X", "jabatan": "Y", "atasan_nip": outsider},
+        headers=second.auth,
+    )
+
+    assert response.status_code == 422 and response.json()["error"]["code"] == "unknown_atasan"
+
+
+def test_oversized_and_non_finite_input_is_refused_clearly(intake):
+    agency = register_agency(intake)
+    nip = agency.employee()
+    agency.skp(nip)
+    body = agency.report_body(nip)
+    body["feedback"] = "x" * 600_000
+    assert agency.submit(body).json()["error"]["code"] == "payload_too_large"
+    raw = json.dumps(agency.report_body(nip)).replace('"realisasi": 90', '"realisasi": 1e999')
+    response = intake.post("/v1/reports", content=raw, headers={**agency.auth, "content-type": "application/json"})
+    assert response.status_code == 422 and "realisasi" in response.json()["error"]["details"][0]["field"]
 
 
 async def test_api_keys_are_stored_hashed(intake, dbs):
@@ -217,7 +274,7 @@ async def test_every_service_reports_health_readiness_metrics_and_asyncapi(platf
     agency.skp(nip)
     body = agency.report_body(nip)
     assert agency.submit(body).status_code == 202
-    await eventually(lambda: dbs["scoring"].scores.find_one({"_id": body["report_id"]}), what="score")
+    await eventually(lambda: dbs["scoring"].scores.find_one({"_id": agency.reference(body)}), what="score")
 
     async with httpx.AsyncClient(timeout=10) as http:
         for name in platform.processes:

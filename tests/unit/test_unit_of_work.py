@@ -105,7 +105,7 @@ def test_new_unit_of_work_is_empty():
     [
         lambda uow: uow.put("c", {"_id": 1}),
         lambda uow: uow.insert("c", {"x": 1}),
-        lambda uow: uow.update("c", {"_id": 1}, {"$set": {"x": 1}}),
+        lambda uow: uow.update("c", 1, set_={"x": 1}),
         lambda uow: uow.publish(NOTIFICATION_SENT, envelope()),
         lambda uow: uow.mark_processed("e-1", "t"),
     ],

@@ -1,5 +1,6 @@
 """Checks a report against the agency's master data; pure, so every rule is testable alone."""
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -7,6 +8,13 @@ from shared.contracts.common import JenisHasilKerja, Polaritas, SkpRow
 from shared.contracts.reports import IndicatorRealisation, RejectionReason, ReportSubmitted
 
 from ..contracts_in import ReportSubmission
+
+
+def default_report_id(submission: ReportSubmission) -> str:
+    """One report per employee, SKP and period unless the agency names it: a resend cannot duplicate it."""
+    period = submission.period
+    skp = hashlib.sha256(submission.skp_id.encode()).hexdigest()[:8]
+    return f"{submission.nip}-{period.start:%Y%m%d}-{period.end:%Y%m%d}-{skp}"
 
 
 def _reason(field: str, code: str, message: str) -> RejectionReason:
@@ -53,7 +61,12 @@ def check_report(
 
 
 def build_report(
-    submission: ReportSubmission, report_id: str, agency_id: str, skp: dict[str, Any], submitted_at: datetime
+    submission: ReportSubmission,
+    report_id: str,
+    agency_id: str,
+    skp: dict[str, Any],
+    submitted_at: datetime,
+    atasan_nip: str | None = None,
 ) -> ReportSubmitted:
     rows = {row["row_id"]: row for row in skp["rows"]}
     indicators = [
@@ -66,6 +79,7 @@ def build_report(
         report_id=report_id,
         agency_id=agency_id,
         nip=submission.nip,
+        atasan_nip=atasan_nip,
         skp_id=submission.skp_id,
         period=submission.period,
         indicators=indicators,

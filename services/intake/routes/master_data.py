@@ -24,9 +24,16 @@ async def register_employee(
     existing = await runtime.db[EMPLOYEES].find_one({"_id": body.nip}, {"agency_id": 1})
     if existing and existing["agency_id"] != agency["_id"]:
         raise ApiError(409, "employee_in_other_agency", "pegawai ini terdaftar di instansi lain")
+    if body.atasan_nip is not None:
+        # Scores are sent to the supervisor: never to someone of another agency.
+        atasan = await runtime.db[EMPLOYEES].find_one({"_id": body.atasan_nip, "agency_id": agency["_id"]}, {"_id": 1})
+        if atasan is None or body.atasan_nip == body.nip:
+            raise ApiError(
+                422, "unknown_atasan", f"atasan dengan NIP {body.atasan_nip} harus terdaftar lebih dulu di instansi ini"
+            )
     data = EmployeeRegistered(agency_id=agency["_id"], **body.model_dump())
     uow = runtime.unit_of_work()
-    uow.put(EMPLOYEES, {"_id": body.nip, **data.model_dump(mode="json")})
+    uow.put(EMPLOYEES, {"_id": body.nip, **data.model_dump(mode="json")}, match={"agency_id": agency["_id"]})
     uow.publish(
         EMPLOYEE_REGISTERED,
         EMPLOYEE_REGISTERED.envelope(
@@ -52,7 +59,7 @@ async def publish_skp(skp_id: str, body: SkpSubmission, agency: AgencyDep, runti
         raise ApiError(422, "duplicate_row", "row_id dalam SKP harus unik")
     data = SkpPublished(agency_id=agency["_id"], **body.model_dump())
     uow = runtime.unit_of_work()
-    uow.put(SKP_PLANS, {"_id": skp_id, **data.model_dump(mode="json")})
+    uow.put(SKP_PLANS, {"_id": skp_id, **data.model_dump(mode="json")}, match={"agency_id": agency["_id"]})
     uow.publish(
         SKP_PUBLISHED,
         SKP_PUBLISHED.envelope(data=data, subject=body.nip, source="kinerja/intake", correlationid=new_event_id()),

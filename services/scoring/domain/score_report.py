@@ -26,6 +26,7 @@ def score_report(
         report_id=report.report_id,
         agency_id=report.agency_id,
         nip=report.nip,
+        atasan_nip=report.atasan_nip,
         period=report.period,
         indicators=indicators,
         nilai_hasil_kerja=_nilai_hasil_kerja(indicators),
