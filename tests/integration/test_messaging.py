@@ -176,3 +176,19 @@ async def test_flaky_handler_is_retried_and_its_event_processed_once(db):
 
     assert await db.seen.find_one({"_id": "flaky"}) == {"_id": "flaky", "n": 2}
     assert await db[OUTBOX].count_documents({"topic": REPORT_SUBMITTED.dlq_topic}) == 0
+
+
+async def test_an_entry_kafka_refuses_is_parked_and_does_not_block_the_rest(db, backend):
+    topic = await _create_topic(backend.kafka_bootstrap)
+    uow = UnitOfWork(db)
+    uow.publish_record(OutgoingRecord(id="huge", topic=topic, key=b"k", value=b"x" * 2_000_000))
+    uow.publish_record(OutgoingRecord(id="next", topic=topic, key=b"k", value=b"small"))
+    await uow.commit()
+    relay = OutboxRelay(db, ServiceSettings(service_name="it", kafka_bootstrap=backend.kafka_bootstrap))
+
+    await relay.publish_pending()
+    await relay.stop()
+
+    huge = await db[OUTBOX].find_one({"_id": "huge"})
+    assert huge["status"] == "failed" and "MessageSizeTooLarge" in huge["error"]
+    assert (await db[OUTBOX].find_one({"_id": "next"}))["status"] == "sent"

@@ -226,3 +226,29 @@ def test_describe_validation_error_marks_root_errors_and_limits_length():
     with pytest.raises(ValidationError) as caught:
         Many.model_validate("not a dict")
     assert describe_validation_error(caught.value).startswith("<root>: ")
+
+
+async def test_get_sees_partial_updates_as_they_will_be_committed():
+    uow = UnitOfWork(OneDocDb({"_id": "a", "anggaran": 100, "terpakai": 10}))
+    uow.update("budgets", "a", inc={"terpakai": 5})
+    uow.update("budgets", "a", set_={"anggaran": 200}, set_on_insert={"terpakai": 0}, upsert=True)
+    uow.update("budgets", "a", inc={"terpakai": 7})
+
+    assert await uow.get("budgets", "a") == {"_id": "a", "anggaran": 200, "terpakai": 22}
+
+
+async def test_upsert_creates_the_document_that_get_returns():
+    uow = UnitOfWork(OneDocDb(None))
+    uow.update("budgets", "new", inc={"pegawai": 1}, set_on_insert={"terpakai": 0}, upsert=True)
+    uow.update("budgets", "missing", inc={"pegawai": 1})  # no upsert: stays absent
+
+    assert await uow.get("budgets", "new") == {"_id": "new", "terpakai": 0, "pegawai": 1}
+    assert await uow.get("budgets", "missing") is None
+
+
+async def test_put_replaces_earlier_partial_updates():
+    uow = UnitOfWork(UntouchableDb())
+    uow.update("budgets", "a", inc={"terpakai": 5}, upsert=True)
+    uow.put("budgets", {"_id": "a", "terpakai": 1})
+
+    assert await uow.get("budgets", "a") == {"_id": "a", "terpakai": 1}
