@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.contracts.nip import NipError
+from shared.mongo import is_duplicate_key
 
 log = logging.getLogger("kinerja.http")
 
@@ -46,10 +47,6 @@ _HTTP_CODES = {
     405: ("method_not_allowed", "Metode tidak didukung"),
     413: ("payload_too_large", "Data yang dikirim terlalu besar"),
 }
-
-
-def _is_duplicate(exc: BulkWriteError) -> bool:
-    return any(error.get("code") == 11000 for error in exc.details.get("writeErrors", []))
 
 
 class ApiError(Exception):
@@ -110,7 +107,7 @@ def install_error_handlers(app: FastAPI, max_body_bytes: int | None = None) -> N
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         # Never a stack trace to the caller; the log has the details.
-        if isinstance(exc, DuplicateKeyError) or (isinstance(exc, BulkWriteError) and _is_duplicate(exc)):
+        if is_duplicate_key(exc):
             return JSONResponse(
                 error_body("conflict", "Data yang sama sedang atau sudah diproses; periksa lalu coba lagi"),
                 status_code=409,

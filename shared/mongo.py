@@ -7,7 +7,7 @@ runs with --replSet in compose).
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from .settings import ServiceSettings
 
@@ -25,8 +25,17 @@ def is_infrastructure_error(exc: BaseException) -> bool:
     """True when the database, not the event, is the problem: retry, never dead-letter."""
     if isinstance(exc, ConnectionFailure):
         return True
-    if isinstance(exc, OperationFailure | PyMongoError):
+    if isinstance(exc, PyMongoError):
         return exc.has_error_label("TransientTransactionError") or exc.has_error_label("UnknownTransactionCommitResult")
+    return False
+
+
+def is_duplicate_key(exc: BaseException) -> bool:
+    """Someone else already wrote this: for a consumer, another replica processed the event."""
+    if isinstance(exc, DuplicateKeyError):
+        return True
+    if isinstance(exc, BulkWriteError):
+        return any(error.get("code") == 11000 for error in exc.details.get("writeErrors", []))
     return False
 
 

@@ -21,7 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.contracts import Envelope, EventSpec
 from shared.logging import correlation_id
-from shared.mongo import is_infrastructure_error
+from shared.mongo import is_duplicate_key, is_infrastructure_error
 from shared.observability import EVENTS_CONSUMED
 from shared.settings import ServiceSettings
 
@@ -165,9 +165,16 @@ class EventConsumer:
 
     async def _process_one_by_one(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> None:
         for d in dead:
-            await self._commit([], [d])
+            try:
+                await self._commit([], [d])
+            except Exception as exc:
+                if not (is_duplicate_key(exc) and await self._in_inbox(d.id)):
+                    raise
         for p in parsed:
             await self._process_with_retries(p)
+
+    async def _in_inbox(self, event_id: str) -> bool:
+        return await self.db[INBOX].find_one({"_id": event_id}, {"_id": 1}) is not None
 
     async def _process_with_retries(self, p: _Parsed) -> None:
         attempts = self.settings.consumer_max_attempts
@@ -176,6 +183,10 @@ class EventConsumer:
                 await self._commit([p], [])
                 return
             except Exception as exc:
+                if is_duplicate_key(exc) and await self._in_inbox(p.event.id):
+                    # Another replica (before a rebalance reached us) processed it already.
+                    EVENTS_CONSUMED.labels(topic=p.record.topic, outcome="duplicate").inc()
+                    return
                 if is_infrastructure_error(exc):
                     await self._pause_for_infrastructure(exc)
                     raise

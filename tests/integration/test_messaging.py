@@ -192,3 +192,20 @@ async def test_an_entry_kafka_refuses_is_parked_and_does_not_block_the_rest(db, 
     huge = await db[OUTBOX].find_one({"_id": "huge"})
     assert huge["status"] == "failed" and "MessageSizeTooLarge" in huge["error"]
     assert (await db[OUTBOX].find_one({"_id": "next"}))["status"] == "sent"
+
+
+async def test_event_processed_meanwhile_by_another_replica_is_not_dead_lettered(db):
+    calls: Counter[str] = Counter()
+    event = _report("raced")
+
+    async def handler(report: ReportSubmitted, ctx) -> None:
+        calls[report.report_id] += 1
+        if calls[report.report_id] == 1:  # another replica commits the same event meanwhile
+            await db.inbox.insert_one({"_id": event.id, "topic": REPORT_SUBMITTED.topic, "outcome": "processed"})
+        ctx.uow.put("seen", {"_id": report.report_id})
+
+    consumer = EventConsumer(db, [Route(REPORT_SUBMITTED, handler)], _settings())
+    await consumer.process_batch([Record(0, event.model_dump_json().encode())])
+
+    assert calls["raced"] == 2  # the batch attempt hit the duplicate; the isolated attempt saw it was done
+    assert await db[OUTBOX].count_documents({"topic": REPORT_SUBMITTED.dlq_topic}) == 0
