@@ -32,14 +32,14 @@ class Backend:
     def stop_broker(self) -> None:
         if self.embedded:
             self.embedded.stop_broker()
-        else:
-            self.containers[0].get_wrapped_container().stop()
+        else:  # pausing keeps the container's mapped port, which a restart may change
+            self.containers[0].get_wrapped_container().pause()
 
     def start_broker(self) -> None:
         if self.embedded:
             self.embedded.start_broker()
         else:
-            self.containers[0].get_wrapped_container().start()
+            self.containers[0].get_wrapped_container().unpause()
 
 
 def docker_engine_available() -> bool:
