@@ -8,6 +8,7 @@
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,11 @@ def _docker_backend() -> Iterator[Backend]:
         mongo.exec(
             ["mongosh", "--quiet", "--eval", "rs.initiate({_id:'rs0',members:[{_id:0,host:'localhost:27017'}]})"]
         )
+        deadline = time.monotonic() + 60
+        while b"true" not in mongo.exec(["mongosh", "--quiet", "--eval", "db.hello().isWritablePrimary"]).output:
+            if time.monotonic() > deadline:
+                raise TimeoutError("mongod did not become primary")
+            time.sleep(0.5)
         uri = f"mongodb://{mongo.get_container_host_ip()}:{mongo.get_exposed_port(27017)}/?directConnection=true"
         yield Backend("docker", kafka.get_bootstrap_server(), uri, containers=[kafka, mongo])
 
