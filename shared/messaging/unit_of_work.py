@@ -59,6 +59,7 @@ class UnitOfWork:
         self._writes: dict[str, list[Any]] = defaultdict(list)
         self._pending_docs: dict[tuple[str, Any], dict[str, Any]] = {}
         self._overlays: dict[tuple[str, Any], list[_Overlay]] = defaultdict(list)
+        self._read_cache: dict[tuple[str, Any], dict[str, Any] | None] = {}
         self._outbox: list[OutgoingRecord] = []
         self._inbox: list[dict[str, Any]] = []
 
@@ -96,9 +97,13 @@ class UnitOfWork:
     async def get(self, collection: str, _id: Any) -> dict[str, Any] | None:
         """Read a document as it will be after this unit of work commits."""
         key = (collection, _id)
-        document = self._pending_docs.get(key)
-        if document is None:
-            document = await self.db[collection].find_one({"_id": _id})
+        if key in self._pending_docs:
+            document = self._pending_docs[key]
+        else:
+            # One read per document per unit of work: a batch often asks for the same agency or person.
+            if key not in self._read_cache:
+                self._read_cache[key] = await self.db[collection].find_one({"_id": _id})
+            document = self._read_cache[key]
         for overlay in self._overlays.get(key, ()):
             document = overlay.apply(_id, document)
         return document

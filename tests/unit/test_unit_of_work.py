@@ -252,3 +252,13 @@ async def test_put_replaces_earlier_partial_updates():
     uow.put("budgets", {"_id": "a", "terpakai": 1})
 
     assert await uow.get("budgets", "a") == {"_id": "a", "terpakai": 1}
+
+
+async def test_get_reads_each_document_once_per_unit_of_work():
+    db = OneDocDb({"_id": "a", "terpakai": 1})
+    uow = UnitOfWork(db)
+    uow.update("budgets", "a", inc={"terpakai": 1})
+
+    assert (await uow.get("budgets", "a"))["terpakai"] == 2
+    assert (await uow.get("budgets", "a"))["terpakai"] == 2  # overlays apply to the cached read, not twice
+    assert len(db.queries) == 1
