@@ -188,6 +188,8 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             await definition.setup_indexes(db)
         await ensure_topics(settings.kafka_bootstrap, settings.topic_partitions, settings.topic_replication)
         app.state.consumer = EventConsumer(db, definition.consumes, settings, on_commit=relay.wake)
+        if definition.consumes:
+            await app.state.consumer.ensure_indexes()
         await broker.start()
         relay.start()
         log.info("service started", extra={"port": settings.port, "database": settings.database})

@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
@@ -29,6 +30,8 @@ from .dead_letters import DeadLetter, dead_letter_record, describe_validation_er
 from .unit_of_work import INBOX, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+INBOX_RETENTION = timedelta(days=30)
 
 
 class ConsumerRecordLike(Protocol):
@@ -87,6 +90,10 @@ class EventConsumer:
     @property
     def topics(self) -> list[str]:
         return list(self.routes)
+
+    async def ensure_indexes(self) -> None:
+        # Longer than any topic keeps its records (Kafka's default is 7 days): nothing older can come back.
+        await self.db[INBOX].create_index("at", expireAfterSeconds=int(INBOX_RETENTION.total_seconds()))
 
     async def process_batch(self, records: Sequence[ConsumerRecordLike]) -> None:
         parsed, dead = self._parse(records)
