@@ -16,7 +16,8 @@ OUTBOX_PENDING = Gauge("kinerja_outbox_pending", "Outbox entries not yet publish
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 
 
-def health_router(readiness: ReadinessCheck) -> APIRouter:
+def health_router(readiness: ReadinessCheck, informational: frozenset[str] = frozenset()) -> APIRouter:
+    """`informational` checks are reported but do not make the service unready."""
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="Liveness: the process answers")
@@ -26,7 +27,7 @@ def health_router(readiness: ReadinessCheck) -> APIRouter:
     @router.get("/readyz", summary="Readiness: database, broker and consumers are up")
     async def readyz() -> JSONResponse:
         checks = await readiness()
-        ready = all(checks.values())
+        ready = all(ok for name, ok in checks.items() if name not in informational)
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)

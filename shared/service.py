@@ -219,7 +219,9 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             "consumers": all(s.running for s in broker.subscribers) if definition.consumes else True,
         }
 
-    app.include_router(health_router(readiness))
+    # A service that only produces keeps accepting work while Kafka is down: its outbox holds it.
+    informational = frozenset() if definition.consumes else frozenset({"kafka"})
+    app.include_router(health_router(readiness, informational))
     for router in definition.routers:
         app.include_router(router)
 

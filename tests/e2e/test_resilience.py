@@ -137,6 +137,8 @@ async def test_reports_posted_while_the_broker_is_down_are_all_published(backend
     try:
         for body in bodies:
             assert agency.submit(body).status_code == 202  # accepted and durable without Kafka
+        readiness = intake.get("/readyz")
+        assert readiness.status_code == 200 and readiness.json()["checks"]["kafka"] is False  # still serving
         # The scenario is an outage of ten seconds; keep the broker down for all of it.
         await asyncio.sleep(max(0.0, 10 - (time.monotonic() - stopped_at)))
     finally:
