@@ -5,6 +5,7 @@ and its indexes; this module wires the rest the same way everywhere.
 """
 
 import contextlib
+import json
 import logging
 import socket
 import sys
@@ -62,7 +63,6 @@ class Runtime:
     client: AsyncMongoClient
     db: AsyncDatabase
     relay: OutboxRelay
-    broker: KafkaBroker
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.db, on_commit=self.relay.wake)
@@ -109,8 +109,8 @@ def register_subscriber(
         max_records=settings.consumer_batch_size,
         batch_timeout_ms=200,
         auto_offset_reset="earliest",
-        # A crashed replica leaves the group after its session times out; the
-        # join request of its successor must outlast that wait.
+        # With static membership a restarted replica rejoins at once; one that
+        # never returns is dropped after its session times out.
         session_timeout_ms=10_000,
         heartbeat_interval_ms=2_000,
         ack_policy=AckPolicy.NACK_ON_ERROR,
@@ -169,6 +169,17 @@ def asyncapi_document(definition: ServiceDefinition, broker: KafkaBroker) -> dic
     return doc
 
 
+@dataclass(frozen=True)
+class _RenderedSpec:
+    """What FastStream's AsyncAPI page needs, for our completed document."""
+
+    title: str
+    document: dict[str, Any]
+
+    def to_json(self) -> str:
+        return json.dumps(self.document)
+
+
 def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or load_settings(definition.name)
     broker = build_broker(definition, settings)
@@ -181,14 +192,14 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         client = connect(settings)
         db = client[settings.database]
         relay = OutboxRelay(db, settings)
-        runtime = Runtime(settings, client, db, relay, broker)
+        runtime = Runtime(settings, client, db, relay)
         app.state.runtime = runtime
         await relay.ensure_indexes()
         if definition.setup_indexes:
             await definition.setup_indexes(db)
         await ensure_topics(settings.kafka_bootstrap, settings.topic_partitions, settings.topic_replication)
-        app.state.consumer = EventConsumer(db, definition.consumes, settings, on_commit=relay.wake)
         if definition.consumes:
+            app.state.consumer = EventConsumer(db, definition.consumes, settings, on_commit=relay.wake)
             await app.state.consumer.ensure_indexes()
         await broker.start()
         relay.start()
@@ -196,8 +207,8 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         try:
             yield
         finally:
+            await broker.stop()  # stop taking work first, then stop publishing it
             await relay.stop()
-            await broker.stop()
             await client.close()
             log.info("service stopped")
 
@@ -231,9 +242,8 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
 
     @app.get("/asyncapi", include_in_schema=False)
     async def asyncapi_html() -> HTMLResponse:
-        return HTMLResponse(
-            get_asyncapi_html(asyncapi_for(definition, broker).to_specification(), try_it_out_path=None)
-        )
+        rendered = _RenderedSpec(f"Kinerja {definition.name}", asyncapi_document(definition, broker))
+        return HTMLResponse(get_asyncapi_html(rendered, try_it_out_path=None))
 
     return app
 

@@ -61,7 +61,10 @@ class Platform:
 
     def restart(self, name: str, *, crash: bool = False) -> None:
         process = self.processes[name]
-        process.kill() if crash else process.stop()
+        if crash:
+            process.kill()
+        else:
+            process.stop()
         process.start()
         self.wait_ready(name)
 

@@ -153,6 +153,11 @@ class EventConsumer:
         await uow.commit()
         for p in parsed:
             EVENTS_CONSUMED.labels(topic=p.record.topic, outcome="processed").inc()
+        for d in dead:  # counted once committed, so a replayed batch does not count them twice
+            EVENTS_CONSUMED.labels(topic=d.record.topic, outcome="dead_lettered").inc()
+            log.warning(
+                "event dead-lettered", extra={"topic": d.record.topic, "reason": d.reason, "offset": d.record.offset}
+            )
 
     async def _handle(self, p: _Parsed, uow: UnitOfWork) -> None:
         token = correlation_id.set(p.event.correlationid)
@@ -165,10 +170,6 @@ class EventConsumer:
     def _dead_letter(self, d: DeadLetter, uow: UnitOfWork) -> None:
         uow.publish_record(dead_letter_record(d, self.source))
         uow.mark_processed(d.id, d.record.topic, outcome="dead_lettered")
-        EVENTS_CONSUMED.labels(topic=d.record.topic, outcome="dead_lettered").inc()
-        log.warning(
-            "event dead-lettered", extra={"topic": d.record.topic, "reason": d.reason, "offset": d.record.offset}
-        )
 
     async def _process_one_by_one(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> None:
         for d in dead:

@@ -1,6 +1,7 @@
 """How an envelope becomes a Kafka record (and back)."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from shared.contracts import CONTENT_TYPE, Envelope, EventSpec
@@ -16,7 +17,7 @@ class OutgoingRecord:
     value: bytes
     headers: Headers = field(default_factory=list)
 
-    def to_document(self, seq: int) -> dict[str, Any]:
+    def to_document(self, seq: int, created_at: datetime) -> dict[str, Any]:
         return {
             "_id": self.id,
             "topic": self.topic,
@@ -25,6 +26,7 @@ class OutgoingRecord:
             "headers": [[k, v] for k, v in self.headers],
             "status": "pending",
             "seq": seq,
+            "created_at": created_at,
         }
 
 

@@ -139,7 +139,6 @@ class UnitOfWork:
         if self._inbox:
             await self.db[INBOX].insert_many(self._inbox, ordered=False, session=session)
         if self._outbox:
-            docs = [record.to_document(next_seq()) for record in self._outbox]
-            for doc in docs:
-                doc["created_at"] = datetime.now(UTC)
+            now = datetime.now(UTC)
+            docs = [record.to_document(next_seq(), now) for record in self._outbox]
             await self.db[OUTBOX].insert_many(docs, ordered=True, session=session)

@@ -284,6 +284,8 @@ async def test_every_service_reports_health_readiness_metrics_and_asyncapi(platf
             assert ready["ready"] is True and ready["checks"]["mongodb"] and ready["checks"]["kafka"]
             asyncapi = (await http.get(f"{base}/asyncapi.json")).json()
             assert asyncapi["info"]["title"] == f"Kinerja {name}"
+        page = (await http.get(f"{platform.url('scoring')}/asyncapi")).text
+        assert "kinerja.report.submitted.v1:Consumed" in page  # the page shows what scoring consumes, not bytes
         metrics = (await http.get(f"{platform.url('scoring')}/metrics")).text
         published = (await http.get(f"{platform.url('intake')}/metrics")).text
     processed = [

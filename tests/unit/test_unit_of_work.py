@@ -159,8 +159,10 @@ def test_record_for_keys_by_subject_and_carries_the_envelope():
 
 def test_outbox_document_is_pending_with_its_sequence():
     record = record_for(NOTIFICATION_SENT, envelope())
-    doc = record.to_document(seq=7)
+    created = datetime(2026, 10, 31, tzinfo=UTC)
+    doc = record.to_document(seq=7, created_at=created)
     assert doc["_id"] == record.id and doc["status"] == "pending" and doc["seq"] == 7
+    assert doc["created_at"] == created
     assert doc["headers"][0] == ["content-type", CONTENT_TYPE.encode()]
     assert json.loads(doc["value"])["subject"] == NIP
 
