@@ -10,7 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.contracts.nip import NipError
 from shared.mongo import is_duplicate_key
@@ -75,51 +77,78 @@ def describe(error: dict[str, Any]) -> dict[str, str]:
     return {"field": field, "code": error["type"], "message": message}
 
 
+class BodyLimitMiddleware:
+    """Every body must declare its length, so the limit holds before anything is read."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app, self.max_body_bytes = app, max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = self._refusal(Headers(scope=scope))
+            if refusal is not None:
+                status, code, message = refusal
+                scope.setdefault("state", {})["error_code"] = code
+                await JSONResponse(error_body(code, message), status_code=status)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _refusal(self, headers: Headers) -> tuple[int, str, str] | None:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            return 411, "length_required", "Sertakan header Content-Length; pengiriman chunked tidak diterima"
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body_bytes:
+            message = f"Data yang dikirim terlalu besar (maksimal {self.max_body_bytes // 1024} KB)"
+            return 413, "payload_too_large", message
+        return None
+
+
 def install_error_handlers(app: FastAPI, max_body_bytes: int | None = None) -> None:
     if max_body_bytes is not None:
-
-        @app.middleware("http")
-        async def _refuse_large_bodies(request: Request, call_next: Any) -> Any:
-            # Every body must declare its length, so the limit holds before anything is read.
-            length = request.headers.get("content-length", "")
-            if "chunked" in request.headers.get("transfer-encoding", "").lower():
-                message = "Sertakan header Content-Length; pengiriman chunked tidak diterima"
-                return JSONResponse(error_body("length_required", message), status_code=411)
-            if length.isdigit() and int(length) > max_body_bytes:
-                message = f"Data yang dikirim terlalu besar (maksimal {max_body_bytes // 1024} KB)"
-                return JSONResponse(error_body("payload_too_large", message), status_code=413)
-            return await call_next(request)
+        app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [describe(e) for e in exc.errors()]
-        return JSONResponse(error_body("validation_failed", "Data yang dikirim tidak valid", details), status_code=422)
+        return _answer(request, 422, "validation_failed", "Data yang dikirim tidak valid", details)
 
     @app.exception_handler(ApiError)
-    async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+    async def _api(request: Request, exc: ApiError) -> JSONResponse:
+        return _answer(request, exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
-        return JSONResponse(error_body(*code), status_code=exc.status_code)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, message = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
+        return _answer(request, exc.status_code, code, message)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        # Never a stack trace to the caller; the log has the details.
+    @app.exception_handler(PyMongoError)
+    async def _database(request: Request, exc: PyMongoError) -> JSONResponse:
         if is_duplicate_key(exc):
-            return JSONResponse(
-                error_body("conflict", "Data yang sama sedang atau sudah diproses; periksa lalu coba lagi"),
-                status_code=409,
-            )
-        if isinstance(exc, PyMongoError):
-            log.warning("database unavailable", extra={"error": type(exc).__name__})
-            return JSONResponse(
-                error_body("service_unavailable", "Basis data sementara tidak tersedia; silakan coba lagi"),
-                status_code=503,
-                headers={"Retry-After": "5"},
-            )
-        log.exception("unhandled error", extra={"error": type(exc).__name__})
-        return JSONResponse(
-            error_body("internal_error", "Terjadi kesalahan pada server; silakan coba lagi"), status_code=500
-        )
+            message = "Data yang sama sedang atau sudah diproses; periksa lalu coba lagi"
+            return _answer(request, 409, "conflict", message)
+        # Expected during an outage and already answered: one line, no traceback, no URI.
+        log.warning("database unavailable, answered 503", extra={"error": type(exc).__name__})
+        message = "Basis data sementara tidak tersedia; silakan coba lagi"
+        return _answer(request, 503, "service_unavailable", message, headers={"Retry-After": "5"})
+
+
+def _answer(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    note_error_code(request, code)
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+def note_error_code(request: Request, code: str) -> None:
+    """The stable code of an error answer, for the request's access log line."""
+    request.state.error_code = code
+
+
+def internal_error_response() -> JSONResponse:
+    """What a caller gets for an error nobody expected: never a stack trace (the log has it)."""
+    return JSONResponse(error_body("internal_error", "Terjadi kesalahan pada server; silakan coba lagi"), 500)

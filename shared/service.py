@@ -5,7 +5,6 @@ and its indexes; this module wires the rest the same way everywhere.
 """
 
 import contextlib
-import json
 import logging
 import socket
 import sys
@@ -21,20 +20,22 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
 from faststream.specification import AsyncAPI
-from faststream.specification.asyncapi.site import get_asyncapi_html
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.contracts import EventSpec
+from shared.http_access import install_request_tracing
 from shared.http_errors import install_error_handlers
 from shared.kafka_admin import ensure_topics
 from shared.logging import configure_logging
 from shared.messaging.consumer import EventConsumer, Route
+from shared.messaging.lag import ConsumerLagProbe
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.mongo import connect, ping
 from shared.observability import health_router
 from shared.settings import ServiceSettings, load_settings
+from shared.web.docs import asyncapi_response, documented_app
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class Runtime:
     relay: OutboxRelay
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.db, on_commit=self.relay.wake)
+        return UnitOfWork(self.db, on_commit=self.relay.wake, source=f"kinerja/{self.settings.service_name}")
 
 
 def _runtime(request: Request) -> Runtime:
@@ -80,6 +81,9 @@ def build_broker(definition: ServiceDefinition, settings: ServiceSettings) -> Ka
         settings.kafka_bootstrap,
         client_id=f"kinerja-{definition.name}",
         logger=logging.getLogger(f"kinerja.broker.{definition.name}"),
+        # FastStream's per-batch "Received"/"Processed" lines know no correlation id; the consumer
+        # logs each event it handled instead, with its id.
+        log_level=logging.DEBUG,
     )
     for spec in definition.emits:
         broker.publisher(spec.topic, schema=spec.envelope_model, title=spec.topic, description=spec.description)
@@ -169,22 +173,15 @@ def asyncapi_document(definition: ServiceDefinition, broker: KafkaBroker) -> dic
     return doc
 
 
-@dataclass(frozen=True)
-class _RenderedSpec:
-    """What FastStream's AsyncAPI page needs, for our completed document."""
-
-    title: str
-    document: dict[str, Any]
-
-    def to_json(self) -> str:
-        return json.dumps(self.document)
-
-
 def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or load_settings(definition.name)
     broker = build_broker(definition, settings)
+    lag = None
     if definition.consumes:
         register_subscriber(definition, broker, settings, lambda: app.state.consumer)
+        subscriber = broker.subscribers[0]
+        topics = [r.spec.topic for r in definition.consumes]
+        lag = ConsumerLagProbe(settings.kafka_bootstrap, settings.consumer_group, topics, lambda: subscriber.consumer)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -209,16 +206,20 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         finally:
             await broker.stop()  # stop taking work first, then stop publishing it
             await relay.stop()
+            if lag is not None:
+                await lag.close()
             await client.close()
             log.info("service stopped")
 
-    app = FastAPI(
+    # /docs, /redoc, their assets and / from the service itself: no CDN (see shared.web.docs).
+    app = documented_app(
         title=definition.title,
         description=definition.description,
         version="1.0.0",
         lifespan=lifespan,
     )
     install_error_handlers(app, MAX_BODY_BYTES)
+    install_request_tracing(app)
 
     async def readiness() -> dict[str, bool]:
         runtime: Runtime | None = getattr(app.state, "runtime", None)
@@ -232,7 +233,13 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
 
     # A service that only produces keeps accepting work while Kafka is down: its outbox holds it.
     informational = frozenset() if definition.consumes else frozenset({"kafka"})
-    app.include_router(health_router(readiness, informational))
+
+    async def outbox_metrics() -> None:
+        if (runtime := getattr(app.state, "runtime", None)) is not None:
+            await runtime.relay.refresh_metrics()
+
+    refreshers = [outbox_metrics] + ([lag.refresh] if lag is not None else [])
+    app.include_router(health_router(readiness, informational, refreshers))
     for router in definition.routers:
         app.include_router(router)
 
@@ -241,9 +248,8 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         return JSONResponse(asyncapi_document(definition, broker))
 
     @app.get("/asyncapi", include_in_schema=False)
-    async def asyncapi_html() -> HTMLResponse:
-        rendered = _RenderedSpec(f"Kinerja {definition.name}", asyncapi_document(definition, broker))
-        return HTMLResponse(get_asyncapi_html(rendered, try_it_out_path=None))
+    async def asyncapi_html(request: Request) -> HTMLResponse:
+        return asyncapi_response(f"Kinerja {definition.name}", asyncapi_document(definition, broker), request)
 
     return app
 
@@ -262,6 +268,9 @@ def serve(definition: ServiceDefinition) -> None:
     """Entry point of `python -m services.<name>`."""
     settings = load_settings(definition.name)
     configure_logging(definition.name, settings.log_level)
+    if reason := settings.unsafe_for_development():
+        print(f"kinerja-{definition.name}: {reason}", file=sys.stderr)
+        sys.exit(2)
     if not port_is_free(settings.http_host, settings.port):
         print(
             f"kinerja-{definition.name}: port {settings.port} on {settings.http_host} is already in use; "

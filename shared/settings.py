@@ -1,6 +1,8 @@
 """Settings for every service, read from KINERJA_* environment variables."""
 
+import ipaddress
 import socket
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +30,14 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = Field(default=0.5, gt=0)
     relay_lease_s: float = Field(default=10.0, gt=0, description="How long one replica holds the outbox relay")
     kafka_request_timeout_ms: int = 10_000
+    kafka_max_record_bytes: int = Field(
+        default=1_000_000,
+        ge=16_384,
+        description="Largest record the platform produces, serialized (key, value, headers and batch framing). "
+        "Must be at most the broker's message.max.bytes (and every topic's max.message.bytes) and the producer's "
+        "max request size; the relay's producer takes it as its max_request_size. A dead letter that would be "
+        "larger keeps a prefix of the value that fits; the full original stays in the dead_letters collection",
+    )
     group_prefix: str = Field(
         default="kinerja", description="Consumer groups are <prefix>-<service>; separate platforms on one broker differ"
     )
@@ -36,10 +46,27 @@ class ServiceSettings(BaseSettings):
         description="Stable id of this replica (defaults to the host name); a restarted replica with the same id "
         "takes its partitions back at once (Kafka static membership) instead of waiting out a rebalance",
     )
+    environment: Literal["production", "development"] = Field(
+        default="production",
+        description="development (set by `make run`): predictable demo API keys; refused unless bound to loopback",
+    )
     log_level: str = "INFO"
     admin_token: SecretStr = Field(
         default=SecretStr("kinerja-dev-admin"), description="Bearer token for intake's admin routes"
     )
+
+    @property
+    def development(self) -> bool:
+        return self.environment == "development"
+
+    def unsafe_for_development(self) -> str | None:
+        """Why this development configuration must not start, if it must not."""
+        if self.development and not _is_loopback(self.http_host):
+            return (
+                f"KINERJA_ENVIRONMENT=development gives agencies predictable API keys, so it listens only on "
+                f"127.0.0.1; KINERJA_HTTP_HOST is {self.http_host}"
+            )
+        return None
 
     @property
     def database(self) -> str:
@@ -56,6 +83,15 @@ class ServiceSettings(BaseSettings):
     @property
     def port(self) -> int:
         return self.http_port or DEFAULT_PORTS.get(self.service_name, 8000)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def load_settings(service_name: str) -> ServiceSettings:

@@ -42,7 +42,8 @@ def platform(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iter
         tmp_path_factory.mktemp("logs"),
         ports=ports,
         database_prefix=run_id,
-        extra_env={"KINERJA_RELAY_POLL_INTERVAL_S": "0.2", "KINERJA_GROUP_PREFIX": run_id},
+        # INFO, as in production: the tests read the services' logs (correlation ids, access lines).
+        extra_env={"KINERJA_RELAY_POLL_INTERVAL_S": "0.2", "KINERJA_GROUP_PREFIX": run_id, "KINERJA_LOG_LEVEL": "INFO"},
     )
     try:
         running.start()

@@ -17,6 +17,7 @@ from shared.service import ServiceDefinition
 
 from .handlers import on_employee_registered, on_report_rejected, on_score_computed, on_training_recommended
 from .repository import setup_indexes
+from .routes import router
 
 SERVICE = ServiceDefinition(
     name="notification",
@@ -29,5 +30,6 @@ SERVICE = ServiceDefinition(
         Route(TRAINING_RECOMMENDED, on_training_recommended),
     ],
     emits=[NOTIFICATION_SENT],
+    routers=[router],
     setup_indexes=setup_indexes,
 )

@@ -10,6 +10,7 @@ from shared.service import ServiceDefinition
 
 from .handlers import on_report_submitted
 from .repository import setup_indexes
+from .routes import router
 
 SERVICE = ServiceDefinition(
     name="scoring",
@@ -17,5 +18,6 @@ SERVICE = ServiceDefinition(
     description="Scores work reports: capaian per indicator, rating hasil kerja and perilaku, predikat kinerja.",
     consumes=[Route(REPORT_SUBMITTED, on_report_submitted)],
     emits=[SCORE_COMPUTED],
+    routers=[router],
     setup_indexes=setup_indexes,
 )

@@ -11,6 +11,8 @@ from pathlib import Path
 from shared.kafka_admin import ensure_topics
 from shared.settings import DEFAULT_PORTS
 
+from .banner import banner
+from .demo import load_demo
 from .embedded import EmbeddedStack
 from .platform import SERVICES, Platform
 from .processes import PortInUseError
@@ -23,28 +25,33 @@ def _port(env_var: str, default: int) -> int:
     return int(raw)
 
 
-def _wait_for_signal() -> None:
+def _wait_for_signal(stack: "EmbeddedStack", platform: "Platform | None") -> None:
+    """Wait for SIGINT/SIGTERM, meanwhile restarting any child that exits on its own.
+
+    Every half second the broker, the database and the services are checked
+    (which also reaps them); one that exited is restarted after a backoff
+    (0.5 s, doubling up to 30 s, reset once it stayed up 60 s), with a line on
+    stdout naming it, how it exited and its log; after 5 crashes within 5
+    minutes a prominent "keeps crashing" report with the end of its log is
+    printed and it is retried every 30 s. Each service's pid is in
+    `<data_dir>/run/<service>.pid` while it runs. The stop signal only ends
+    this loop: the caller then stops everything, and nothing is restarted.
+    """
+    from .embedded import HOST
+    from .processes import Supervised, Supervisor, port_open
+
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-
-
-def _banner(stack: EmbeddedStack, platform: Platform | None, data_dir: Path) -> str:
-    lines = ["", "Kinerja is up.", ""]
-    if platform:
-        for name in SERVICES:
-            url = platform.url(name)
-            lines.append(f"  {name:<13} {url}/docs   (AsyncAPI: {url}/asyncapi, metrics: {url}/metrics)")
-        lines.append("")
-    lines += [
-        f"  Kafka broker  {stack.kafka_bootstrap}",
-        f"  MongoDB       {stack.mongo_uri}",
-        f"  data and logs {data_dir}",
-        "",
-        "Press Ctrl-C to stop everything.",
-    ]
-    return "\n".join(lines)
+    supervisor = Supervisor(
+        [
+            Supervised(stack.database, ready=lambda: port_open(HOST, stack.mongo_port)),
+            Supervised(stack.broker, ready=lambda: port_open(HOST, stack.kafka_port)),
+            *(platform.supervised() if platform else []),
+        ]
+    )
+    while not stop.wait(0.5):
+        supervisor.check()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,21 +64,22 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(args.data_dir).resolve()
     stack = EmbeddedStack(data_dir, _port("KINERJA_KAFKA_PORT", 9092), _port("KINERJA_MONGO_PORT", 27017))
     ports = {name: _port(f"KINERJA_{name.upper()}_PORT", DEFAULT_PORTS[name]) for name in SERVICES}
-    platform = None
+    platform, demo = None, None
     try:
         print("starting Kafka broker and MongoDB server ...", flush=True)
         stack.start()
         asyncio.run(ensure_topics(stack.kafka_bootstrap, int(os.environ.get("KINERJA_TOPIC_PARTITIONS", "6"))))
         if args.command == "run":
-            platform = Platform(stack.kafka_bootstrap, stack.mongo_uri, data_dir / "logs", ports)
+            # Development mode: predictable demo keys; the services refuse it on anything but loopback.
+            dev = {"KINERJA_ENVIRONMENT": "development"}
+            platform = Platform(stack.kafka_bootstrap, stack.mongo_uri, data_dir / "logs", ports, extra_env=dev)
             print("starting intake, scoring, training, notification ...", flush=True)
             platform.start()
             if not args.no_demo:
-                from .demo import load_demo
-
-                print(load_demo(platform.url("intake")), flush=True)
-        print(_banner(stack, platform, data_dir), flush=True)
-        _wait_for_signal()
+                demo = load_demo(platform.url("intake"))
+                print(demo, flush=True)
+        print(banner(stack, platform, demo, data_dir), flush=True)
+        _wait_for_signal(stack, platform)
     except PortInUseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 """Loads the demo into a running intake service over its public HTTP API."""
 
 import os
+from dataclasses import dataclass
 
 import httpx
 
@@ -21,7 +22,7 @@ def _agency_key(client: httpx.Client, agency: dict, admin: dict[str, str]) -> st
     body = {k: agency[k] for k in ("agency_id", "nama", "anggaran_pelatihan")}
     body |= {"wilayah": "Kabupaten Bungo", "tahun_anggaran": TAHUN}
     response = _check(client.post("/v1/admin/agencies", json=body, headers=admin), 201, 409)
-    if response.status_code == 409:  # loaded before: the key is never shown twice, so rotate it
+    if response.status_code == 409:  # loaded before: in development mode "rotating" gives the same key back
         response = _check(client.post(f"/v1/admin/agencies/{agency['agency_id']}/keys", headers=admin), 201)
     return response.json()["api_key"]
 
@@ -48,12 +49,31 @@ def _report(nip: str, skp_id: str, rows: list[dict]) -> dict:
     }
 
 
-def load_demo(intake_url: str) -> str:
-    admin = {"Authorization": f"Bearer {os.environ.get('KINERJA_ADMIN_TOKEN', 'kinerja-dev-admin')}"}
-    reports = 0
+@dataclass(frozen=True)
+class DemoAgency:
+    agency_id: str
+    nama: str
+    api_key: str
+
+
+@dataclass(frozen=True)
+class Demo:
+    agencies: list[DemoAgency]
+    reports: int
+
+    def __str__(self) -> str:
+        agencies = f"{len(self.agencies)} agencies of Kabupaten Bungo"
+        return f"demo loaded: {agencies}, {self.reports} reports for October {TAHUN}"
+
+
+def load_demo(intake_url: str) -> Demo:
+    admin = {"Authorization": f"Bearer {admin_token()}"}
+    reports, agencies = 0, []
     with httpx.Client(base_url=intake_url, timeout=30) as client:
         for agency in AGENCIES:
-            auth = {"Authorization": f"Bearer {_agency_key(client, agency, admin)}"}
+            api_key = _agency_key(client, agency, admin)
+            agencies.append(DemoAgency(agency["agency_id"], agency["nama"], api_key))
+            auth = {"Authorization": f"Bearer {api_key}"}
             for nip, nama, jabatan, atasan in agency["employees"]:
                 employee = {"nip": nip, "nama": nama, "jabatan": jabatan, "atasan_nip": atasan}
                 _check(client.put(f"/v1/employees/{nip}", json=employee, headers=auth), 200)
@@ -63,4 +83,8 @@ def load_demo(intake_url: str) -> str:
                 _check(client.put(f"/v1/skp/{skp_id}", json=skp, headers=auth), 200)
                 _check(client.post("/v1/reports", json=_report(nip, skp_id, agency["rows"]), headers=auth), 202)
                 reports += 1
-    return f"demo loaded: {len(AGENCIES)} agencies of Kabupaten Bungo, {reports} reports for October {TAHUN}"
+    return Demo(agencies, reports)
+
+
+def admin_token() -> str:
+    return os.environ.get("KINERJA_ADMIN_TOKEN", "kinerja-dev-admin")

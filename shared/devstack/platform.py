@@ -1,4 +1,11 @@
-"""The four services as separate processes, started and stopped together."""
+"""The four services as separate processes, started and stopped together.
+
+Each running service has a pid file, `<run_dir>/<service>.pid` (by default
+`run/` next to the log directory, so `<data_dir>/run/` under `kinerja run`):
+written when the service starts or is restarted, removed when it is stopped.
+`supervised()` hands the services to a `Supervisor`, which restarts one that
+dies (see `shared.devstack.cli._wait_for_signal`).
+"""
 
 import sys
 from dataclasses import dataclass, field
@@ -8,14 +15,14 @@ import httpx
 
 from shared.settings import DEFAULT_PORTS
 
-from .processes import ManagedProcess, require_free_port, wait_until
+from .processes import ManagedProcess, Supervised, require_free_port, wait_until
 
 SERVICES = ("intake", "scoring", "training", "notification")
 
 
-def is_ready(url: str) -> bool:
+def is_ready(url: str, timeout_s: float = 2.0) -> bool:
     try:
-        return httpx.get(f"{url}/readyz", timeout=2.0).status_code == 200
+        return httpx.get(f"{url}/readyz", timeout=timeout_s).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -29,8 +36,11 @@ class Platform:
     database_prefix: str = "kinerja"
     extra_env: dict[str, str] = field(default_factory=dict)
     host: str = "127.0.0.1"
+    run_dir: Path | None = None  # pid files; default: run/ next to log_dir
 
     def __post_init__(self) -> None:
+        if self.run_dir is None:
+            self.run_dir = Path(self.log_dir).parent / "run"
         self.processes = {name: self._process(name) for name in SERVICES}
 
     def _process(self, name: str) -> ManagedProcess:
@@ -43,7 +53,16 @@ class Platform:
             "KINERJA_INSTANCE_ID": "local",
             **self.extra_env,
         }
-        return ManagedProcess(name, [sys.executable, "-m", f"services.{name}"], self.log_dir / f"{name}.log", env)
+        return ManagedProcess(
+            name,
+            [sys.executable, "-m", f"services.{name}"],
+            self.log_dir / f"{name}.log",
+            env,
+            pid_file=self.pid_file(name),
+        )
+
+    def pid_file(self, name: str) -> Path:
+        return self.run_dir / f"{name}.pid"
 
     def url(self, name: str) -> str:
         return f"http://{self.host}:{self.ports[name]}"
@@ -71,3 +90,10 @@ class Platform:
     def stop(self) -> None:
         for name in reversed(SERVICES):
             self.processes[name].stop()
+
+    def supervised(self) -> list[Supervised]:
+        """The services for a `Supervisor`; a short readiness probe keeps its loop responsive."""
+        return [
+            Supervised(self.processes[name], ready=lambda url=self.url(name): is_ready(url, timeout_s=0.5))
+            for name in SERVICES
+        ]

@@ -26,7 +26,7 @@ from shared.mongo import is_duplicate_key, is_infrastructure_error
 from shared.observability import EVENTS_CONSUMED
 from shared.settings import ServiceSettings
 
-from .dead_letters import DeadLetter, dead_letter_record, describe_validation_error
+from .dead_letters import DEAD_LETTERS, DeadLetter, build_dead_letter, describe_validation_error
 from .unit_of_work import INBOX, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -48,13 +48,10 @@ class HandlerContext:
     """What a handler may touch: the unit of work, and a way to emit follow-up events."""
 
     uow: UnitOfWork
-    source: str
     cause: Envelope[Any]
 
     def emit(self, spec: EventSpec[Any], data: BaseModel, subject: str) -> Envelope[Any]:
-        envelope = spec.envelope(data=data, subject=subject, source=self.source, correlationid=self.cause.correlationid)
-        self.uow.publish(spec, envelope)
-        return envelope
+        return self.uow.emit(spec, data, subject, correlationid=self.cause.correlationid)
 
 
 Handler = Callable[[Any, HandlerContext], Awaitable[None]]
@@ -145,7 +142,7 @@ class EventConsumer:
         return fresh, fresh_dead
 
     async def _commit(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> None:
-        uow = UnitOfWork(self.db, self._on_commit)
+        uow = UnitOfWork(self.db, self._on_commit, source=self.source)
         for p in parsed:
             await self._handle(p, uow)
         for d in dead:
@@ -153,22 +150,28 @@ class EventConsumer:
         await uow.commit()
         for p in parsed:
             EVENTS_CONSUMED.labels(topic=p.record.topic, outcome="processed").inc()
-        for d in dead:  # counted once committed, so a replayed batch does not count them twice
+            event = {"event_id": p.event.id, "type": p.event.type, "correlation_id": p.event.correlationid}
+            log.info("event handled", extra=event)
+        for d in dead:  # counted and logged once committed, so a replayed batch does not count them twice
             EVENTS_CONSUMED.labels(topic=d.record.topic, outcome="dead_lettered").inc()
-            log.warning(
-                "event dead-lettered", extra={"topic": d.record.topic, "reason": d.reason, "offset": d.record.offset}
-            )
+            where = {"topic": d.record.topic, "partition": d.record.partition, "offset": d.record.offset}
+            log.warning("event dead-lettered", extra={**where, "reason": d.reason, "correlation_id": _correlation(d)})
 
     async def _handle(self, p: _Parsed, uow: UnitOfWork) -> None:
         token = correlation_id.set(p.event.correlationid)
         try:
-            await p.route.handler(p.event.data, HandlerContext(uow=uow, source=self.source, cause=p.event))
+            await p.route.handler(p.event.data, HandlerContext(uow=uow, cause=p.event))
             uow.mark_processed(p.event.id, p.record.topic)
         finally:
             correlation_id.reset(token)
 
     def _dead_letter(self, d: DeadLetter, uow: UnitOfWork) -> None:
-        uow.publish_record(dead_letter_record(d, self.source))
+        letter = build_dead_letter(
+            d, self.source, max_record_bytes=self.settings.kafka_max_record_bytes, database=self.db.name
+        )
+        if letter.original is not None:  # cut to fit Kafka: the full original stays here, in the same transaction
+            uow.put(DEAD_LETTERS, letter.original)
+        uow.publish_record(letter.record)
         uow.mark_processed(d.id, d.record.topic, outcome="dead_lettered")
 
     async def _process_one_by_one(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> None:
@@ -202,9 +205,18 @@ class EventConsumer:
                     detail = f"{type(exc).__name__}: {exc}"[:2000]
                     await self._commit([], [DeadLetter(p.record, "processing_failed", detail, event_id=p.event.id)])
                     return
-                log.warning("handler failed, retrying", extra={"attempt": attempt, "error": type(exc).__name__})
+                failure = {"attempt": attempt, "error": type(exc).__name__, "correlation_id": p.event.correlationid}
+                log.warning("handler failed, retrying", extra=failure)
                 await asyncio.sleep(self.settings.consumer_retry_backoff_s * 2 ** (attempt - 1))
 
     async def _pause_for_infrastructure(self, exc: BaseException) -> None:
         log.warning("database unavailable, batch will be redelivered", extra={"error": type(exc).__name__})
         await asyncio.sleep(min(5.0, self.settings.consumer_retry_backoff_s * 10))
+
+
+def _correlation(d: DeadLetter) -> str | None:
+    """Even a record that never parsed usually names its correlation id in a header."""
+    for key, value in d.record.headers or ():
+        if key == "correlation_id" and value:
+            return bytes(value).decode(errors="replace")
+    return None

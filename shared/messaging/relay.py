@@ -22,7 +22,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared.observability import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_PUBLISHED
+from shared.observability import OUTBOX_FAILED, OUTBOX_OLDEST_PENDING_AGE, OUTBOX_PENDING, OUTBOX_PUBLISHED
 from shared.settings import ServiceSettings
 
 from .unit_of_work import OUTBOX
@@ -85,7 +85,6 @@ class OutboxRelay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
         self._wake.clear()
-        OUTBOX_PENDING.set(await self.pending_count())
 
     async def publish_pending(self) -> int:
         entries = await (
@@ -127,6 +126,15 @@ class OutboxRelay:
     async def pending_count(self) -> int:
         return await self.db[OUTBOX].count_documents({"status": "pending"})
 
+    async def refresh_metrics(self) -> None:
+        """Backlog and the age of its oldest entry: a stuck relay shows as a growing age."""
+        oldest = await self.db[OUTBOX].find_one(
+            {"status": "pending"}, {"created_at": 1}, sort=[("status", ASCENDING), ("seq", ASCENDING)]
+        )
+        OUTBOX_PENDING.set(await self.pending_count())
+        age = (datetime.now(UTC) - oldest["created_at"]).total_seconds() if oldest else 0.0
+        OUTBOX_OLDEST_PENDING_AGE.set(max(age, 0.0))
+
     async def _hold_lease(self) -> bool:
         now = datetime.now(UTC)
         try:
@@ -166,12 +174,16 @@ def _record_args(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def make_producer(settings: ServiceSettings, **overrides: Any) -> AIOKafkaProducer:
-    return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"kinerja-{settings.service_name}-relay",
-        enable_idempotence=True,
-        acks="all",
-        linger_ms=5,
-        request_timeout_ms=settings.kafka_request_timeout_ms,
-        **overrides,
-    )
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap,
+        "client_id": f"kinerja-{settings.service_name}-relay",
+        "enable_idempotence": True,
+        "acks": "all",
+        "linger_ms": 5,
+        "request_timeout_ms": settings.kafka_request_timeout_ms,
+        # aiokafka checks each record against this (as a one-record batch), before sending it. At the record
+        # limit, whatever it takes the broker takes too; anything larger is refused here and parked, rather
+        # than refused by the broker, which would fail the whole batch again and again.
+        "max_request_size": settings.kafka_max_record_bytes,
+    }
+    return AIOKafkaProducer(**{**options, **overrides})

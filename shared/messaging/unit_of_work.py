@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from pymongo import InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.contracts import Envelope, EventSpec
+from shared.contracts import Envelope, EventSpec, new_event_id
+from shared.logging import correlation_id
 
 from .records import OutgoingRecord, record_for
 
@@ -53,8 +55,9 @@ class _Overlay:
 
 
 class UnitOfWork:
-    def __init__(self, db: AsyncDatabase, on_commit: Callable[[], None] | None = None) -> None:
+    def __init__(self, db: AsyncDatabase, on_commit: Callable[[], None] | None = None, source: str = "kinerja") -> None:
         self.db = db
+        self.source = source
         self._on_commit = on_commit
         self._writes: dict[str, list[Any]] = defaultdict(list)
         self._pending_docs: dict[tuple[str, Any], dict[str, Any]] = {}
@@ -110,6 +113,15 @@ class UnitOfWork:
 
     def publish(self, spec: EventSpec[Any], envelope: Envelope[Any]) -> None:
         self._outbox.append(record_for(spec, envelope))
+
+    def emit(
+        self, spec: EventSpec[Any], data: BaseModel, subject: str, correlationid: str | None = None
+    ) -> Envelope[Any]:
+        """Publish an event from this service, tied to the request or event being handled."""
+        cause = correlationid or correlation_id.get() or new_event_id()
+        envelope = spec.envelope(data=data, subject=subject, source=self.source, correlationid=cause)
+        self.publish(spec, envelope)
+        return envelope
 
     def publish_record(self, record: OutgoingRecord) -> None:
         self._outbox.append(record)

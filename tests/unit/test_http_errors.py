@@ -8,6 +8,7 @@ from pymongo.errors import ServerSelectionTimeoutError
 
 from shared.contracts.common import Period, Rating
 from shared.contracts.nip import Nip, NipError, check_nip
+from shared.http_access import install_request_tracing
 from shared.http_errors import ApiError, install_error_handlers
 
 NIP = "198503122010011002"
@@ -26,6 +27,7 @@ class Body(BaseModel):
 
 app = FastAPI()
 install_error_handlers(app)
+install_request_tracing(app)
 
 
 @app.post("/items")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from shared.contracts import CONTENT_TYPE, NOTIFICATION_SENT
 from shared.contracts.notifications import NotificationSent, RecipientRole
 from shared.messaging import unit_of_work
-from shared.messaging.dead_letters import DeadLetter, dead_letter_record, describe_validation_error
+from shared.messaging.dead_letters import DeadLetter, build_dead_letter, describe_validation_error
 from shared.messaging.records import record_for
 from shared.messaging.unit_of_work import UnitOfWork, next_seq
 
@@ -172,7 +172,7 @@ def test_outbox_document_is_pending_with_its_sequence():
 
 def test_dead_letter_keeps_the_original_and_explains_why():
     original = ConsumedRecord()
-    out = dead_letter_record(DeadLetter(original, "invalid_envelope", "data.nip: wrong"), "kinerja/scoring")
+    out = build_dead_letter(DeadLetter(original, "invalid_envelope", "data.nip: wrong"), "kinerja/scoring").record
     assert out.topic == "kinerja.notification.sent.v1.dlq"
     assert (out.key, out.value) == (original.key, original.value)
     assert out.headers[:2] == original.headers
@@ -187,24 +187,24 @@ def test_dead_letter_keeps_the_original_and_explains_why():
 
 
 def test_dead_letter_of_a_tombstone_with_empty_headers():
-    out = dead_letter_record(DeadLetter(ConsumedRecord(value=None, headers=[("h", None)]), "r", "d"), "s")
+    out = build_dead_letter(DeadLetter(ConsumedRecord(value=None, headers=[("h", None)]), "r", "d"), "s").record
     assert out.value == b""
     assert out.headers[0] == ("h", b"")
 
 
 def test_dead_letter_id_is_stable_for_the_same_record():
-    first = dead_letter_record(DeadLetter(ConsumedRecord(), "r", "d"), "s")
-    again = dead_letter_record(DeadLetter(ConsumedRecord(), "other reason", "other detail"), "s")
-    elsewhere = dead_letter_record(DeadLetter(ConsumedRecord(offset=43), "r", "d"), "s")
+    first = build_dead_letter(DeadLetter(ConsumedRecord(), "r", "d"), "s").record
+    again = build_dead_letter(DeadLetter(ConsumedRecord(), "other reason", "other detail"), "s").record
+    elsewhere = build_dead_letter(DeadLetter(ConsumedRecord(offset=43), "r", "d"), "s").record
     assert first.id == again.id
     assert first.id != elsewhere.id
     assert first.id.startswith("dlq-")
 
 
 def test_dead_letter_id_follows_the_event_id_across_redeliveries():
-    a = dead_letter_record(DeadLetter(ConsumedRecord(offset=1), "r", "d", event_id="e-1"), "s")
-    b = dead_letter_record(DeadLetter(ConsumedRecord(offset=2), "r", "d", event_id="e-1"), "s")
-    c = dead_letter_record(DeadLetter(ConsumedRecord(offset=1), "r", "d", event_id="e-2"), "s")
+    a = build_dead_letter(DeadLetter(ConsumedRecord(offset=1), "r", "d", event_id="e-1"), "s").record
+    b = build_dead_letter(DeadLetter(ConsumedRecord(offset=2), "r", "d", event_id="e-1"), "s").record
+    c = build_dead_letter(DeadLetter(ConsumedRecord(offset=1), "r", "d", event_id="e-2"), "s").record
     assert a.id == b.id != c.id
 
 

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, status
 
-from shared.contracts import EMPLOYEE_REGISTERED, SKP_PUBLISHED, new_event_id
+from shared.contracts import EMPLOYEE_REGISTERED, SKP_PUBLISHED
 from shared.contracts.master_data import EmployeeRegistered, SkpPublished
 from shared.http_errors import ApiError
 from shared.service import RuntimeDep
@@ -34,12 +34,7 @@ async def register_employee(
     data = EmployeeRegistered(agency_id=agency["_id"], **body.model_dump())
     uow = runtime.unit_of_work()
     uow.put(EMPLOYEES, {"_id": body.nip, **data.model_dump(mode="json")}, match={"agency_id": agency["_id"]})
-    uow.publish(
-        EMPLOYEE_REGISTERED,
-        EMPLOYEE_REGISTERED.envelope(
-            data=data, subject=body.nip, source="kinerja/intake", correlationid=new_event_id()
-        ),
-    )
+    uow.emit(EMPLOYEE_REGISTERED, data, subject=body.nip)
     await uow.commit()
     return {"nip": body.nip, "status": "registered"}
 
@@ -60,9 +55,6 @@ async def publish_skp(skp_id: str, body: SkpSubmission, agency: AgencyDep, runti
     data = SkpPublished(agency_id=agency["_id"], **body.model_dump())
     uow = runtime.unit_of_work()
     uow.put(SKP_PLANS, {"_id": skp_id, **data.model_dump(mode="json")}, match={"agency_id": agency["_id"]})
-    uow.publish(
-        SKP_PUBLISHED,
-        SKP_PUBLISHED.envelope(data=data, subject=body.nip, source="kinerja/intake", correlationid=new_event_id()),
-    )
+    uow.emit(SKP_PUBLISHED, data, subject=body.nip)
     await uow.commit()
     return {"skp_id": skp_id, "status": "published"}

@@ -4,13 +4,13 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.contracts import REPORT_REJECTED, REPORT_SUBMITTED, new_event_id
 from shared.contracts.reports import ReportRejected
-from shared.http_errors import ApiError, error_body
+from shared.http_errors import ApiError, error_body, note_error_code
 from shared.logging import correlation_id
 from shared.service import Runtime, RuntimeDep
 
@@ -20,8 +20,6 @@ from ..repository import EMPLOYEES, REPORTS, SKP_PLANS
 from ..security import AgencyDep
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
-
-SOURCE = "kinerja/intake"
 
 
 def reference(agency_id: str, report_id: str) -> str:
@@ -33,9 +31,10 @@ def _fingerprint(body: ReportSubmission) -> str:
     return hashlib.sha256(body.model_dump_json(exclude={"report_id"}).encode()).hexdigest()
 
 
-def _answer(stored: dict[str, Any]) -> JSONResponse:
+def _answer(request: Request, stored: dict[str, Any]) -> JSONResponse:
     ids = {"report_id": stored["report_id"], "reference": stored["_id"]}
     if stored["status"] == "rejected":
+        note_error_code(request, "report_rejected")
         body = error_body("report_rejected", "Laporan ditolak; perbaiki lalu kirim ulang", stored["reasons"])
         return JSONResponse({**body, **ids}, status_code=422)
     return JSONResponse({**ids, "status": stored["status"]}, status_code=202)
@@ -50,7 +49,9 @@ async def _earlier(runtime: Runtime, ref: str, fingerprint: str) -> dict[str, An
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
-async def submit_report(body: ReportSubmission, agency: AgencyDep, runtime: RuntimeDep) -> JSONResponse:
+async def submit_report(
+    body: ReportSubmission, agency: AgencyDep, runtime: RuntimeDep, request: Request
+) -> JSONResponse:
     """Submit a work report. 202: accepted and queued for scoring; 422: rejected, with reasons.
 
     Sending the same report again is safe and returns the first answer. A rejected report can be
@@ -61,12 +62,11 @@ async def submit_report(body: ReportSubmission, agency: AgencyDep, runtime: Runt
     ref, fingerprint = reference(agency_id, report_id), _fingerprint(body)
     earlier = await _earlier(runtime, ref, fingerprint)
     if earlier is not None and earlier["status"] != "rejected":
-        return _answer(earlier)
+        return _answer(request, earlier)
     employee = await runtime.db[EMPLOYEES].find_one({"_id": body.nip})
     skp = await runtime.db[SKP_PLANS].find_one({"_id": body.skp_id, "agency_id": agency_id})
     reasons = check_report(body, agency_id, employee, skp)
-    now, correlation = datetime.now(UTC), new_event_id()
-    correlation_id.set(correlation)
+    now, correlation = datetime.now(UTC), correlation_id.get() or new_event_id()
     stored: dict[str, Any] = {"_id": ref, "report_id": report_id, "agency_id": agency_id, "nip": body.nip}
     stored |= {"fingerprint": fingerprint, "received_at": now, "correlation_id": correlation}
     if reasons:
@@ -82,15 +82,15 @@ async def submit_report(body: ReportSubmission, agency: AgencyDep, runtime: Runt
         uow.insert(REPORTS, stored)
     else:  # replaces the rejected attempt, and only that
         uow.put(REPORTS, stored, match={"status": "rejected"})
-    uow.publish(spec, spec.envelope(data=data, subject=body.nip, source=SOURCE, correlationid=correlation))
+    uow.emit(spec, data, subject=body.nip, correlationid=correlation)
     try:
         await uow.commit()
     except (DuplicateKeyError, BulkWriteError):
         # The same report arrived twice at once; the first one won.
         if (winner := await _earlier(runtime, ref, fingerprint)) is not None:
-            return _answer(winner)
+            return _answer(request, winner)
         raise
-    return _answer(stored)
+    return _answer(request, stored)
 
 
 @router.get("/{report_id}")

@@ -1,0 +1,56 @@
+"""What `make run` prints once everything is up: where things are, the demo's keys, what to try, how to stop."""
+
+from pathlib import Path
+
+from .demo import Demo, admin_token
+from .embedded import EmbeddedStack
+from .platform import SERVICES, Platform
+
+EXAMPLE_REPORT = "docs/examples/laporan-november.json"
+EXAMPLE_REPORT_ID = "laporan-2026-11-198503122010011002"
+EXAMPLE_NIP = "198503122010011002"
+EXAMPLE_AGENCY = "bungo-dinkes"
+
+
+def banner(stack: EmbeddedStack, platform: Platform | None, demo: Demo | None, data_dir: Path) -> str:
+    lines = ["", "Kinerja is up.", ""]
+    if platform:
+        lines += ["Services (each also serves /asyncapi, /healthz, /readyz and /metrics):"]
+        lines += [f"  {name:<13} {platform.url(name)}/docs" for name in SERVICES]
+        lines.append("")
+    if platform and demo:
+        lines += _demo_lines(platform, demo)
+    lines += [
+        f"Kafka broker   {stack.kafka_bootstrap}",
+        f"MongoDB        {stack.mongo_uri}",
+        f"Data and logs  {data_dir} (logs/<service>.log: JSON lines with the correlation id)",
+        "",
+        "Press Ctrl-C to stop everything (or send SIGTERM); the data stays for the next start.",
+    ]
+    return "\n".join(lines)
+
+
+def _demo_lines(platform: Platform, demo: Demo) -> list[str]:
+    admin = f"Authorization: Bearer {admin_token()}"
+    agencies = [f"  {a.agency_id:<18} {a.api_key:<28} {a.nama}" for a in demo.agencies]
+    key = next((a.api_key for a in demo.agencies if a.agency_id == EXAMPLE_AGENCY), None)
+    lines = [
+        "Demo agencies of Kabupaten Bungo and their API keys (development mode: the same at every start,",
+        "never issued outside it):",
+        *agencies,
+        f"Administrator token: {admin_token()}",
+        "",
+    ]
+    if key is None:
+        return lines
+    intake, scoring, notification = (platform.url(s) for s in ("intake", "scoring", "notification"))
+    return [
+        *lines,
+        "Try it: send Ahmad Fauzi's November report (Dinas Kesehatan), then read its score and notifications:",
+        f"  curl -s -XPOST {intake}/v1/reports -H 'Authorization: Bearer {key}' \\",
+        f"       -H 'content-type: application/json' -d @{EXAMPLE_REPORT}",
+        f"  curl -s {scoring}/v1/scores/{EXAMPLE_AGENCY}/{EXAMPLE_REPORT_ID} -H '{admin}'",
+        f"  curl -s '{notification}/v1/notifications?nip={EXAMPLE_NIP}' -H '{admin}'",
+        "More in README.md (Using the API) and on each service's /docs page.",
+        "",
+    ]
