@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from faststream.exceptions import NackMessage
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
@@ -32,7 +33,7 @@ from shared.messaging.consumer import EventConsumer, Route
 from shared.messaging.lag import ConsumerLagProbe
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.unit_of_work import UnitOfWork
-from shared.mongo import connect, ping
+from shared.mongo import connect, is_infrastructure_error, ping
 from shared.observability import health_router
 from shared.settings import ServiceSettings, load_settings
 from shared.web.docs import asyncapi_response, documented_app
@@ -123,7 +124,13 @@ def register_subscriber(
         decoder=_raw_values,
     )
     async def on_records(body: list[bytes], message: KafkaMessage) -> None:
-        await consumer().process_batch(message.raw_message)
+        try:
+            await consumer().process_batch(message.raw_message)
+        except Exception as exc:
+            if is_infrastructure_error(exc):
+                # Expected and already logged as one line: redeliver without FastStream's traceback.
+                raise NackMessage() from exc
+            raise
 
 
 def asyncapi_for(definition: ServiceDefinition, broker: KafkaBroker) -> AsyncAPI:

@@ -27,7 +27,7 @@ class Backend:
     containers: list[Any] = field(default_factory=list)
 
     @property
-    def can_stop_broker(self) -> bool:
+    def controls_infrastructure(self) -> bool:
         return self.embedded is not None or bool(self.containers)
 
     def stop_broker(self) -> None:
@@ -35,6 +35,18 @@ class Backend:
             self.embedded.stop_broker()
         else:  # pausing keeps the container's mapped port, which a restart may change
             self.containers[0].get_wrapped_container().pause()
+
+    def stop_database(self) -> None:
+        if self.embedded:
+            self.embedded.database.stop()
+        else:
+            self.containers[1].get_wrapped_container().pause()
+
+    def start_database(self) -> None:
+        if self.embedded:
+            self.embedded.start_database()
+        else:
+            self.containers[1].get_wrapped_container().unpause()
 
     def start_broker(self) -> None:
         if self.embedded:

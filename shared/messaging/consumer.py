@@ -94,8 +94,8 @@ class EventConsumer:
 
     async def process_batch(self, records: Sequence[ConsumerRecordLike]) -> None:
         parsed, dead = self._parse(records)
-        parsed, dead = await self._drop_already_processed(parsed, dead)
         try:
+            parsed, dead = await self._drop_already_processed(parsed, dead)
             await self._commit(parsed, dead)
         except Exception as exc:
             if is_infrastructure_error(exc):

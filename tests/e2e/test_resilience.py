@@ -124,7 +124,7 @@ async def _at_least(count, n: int) -> bool:
 
 
 async def test_reports_posted_while_the_broker_is_down_are_all_published(backend, intake, dbs):
-    if not backend.can_stop_broker:
+    if not backend.controls_infrastructure:
         pytest.skip("the broker is external (KINERJA_KAFKA_BOOTSTRAP): this test cannot stop it")
     agency = register_agency(intake)
     nips = [agency.employee() for _ in range(10)]
@@ -188,3 +188,43 @@ async def test_services_restarted_mid_stream_lose_and_duplicate_nothing(platform
     assert not errors, errors
 
     await _assert_everything_arrived_once(dbs, [agency.reference(b) for b in bodies], set(nips))
+
+
+def _log_lines(platform, service: str) -> list[str]:
+    return platform.processes[service].log_path.read_text(errors="replace").splitlines()
+
+
+async def test_a_database_outage_is_answered_503_logged_once_and_loses_nothing(backend, platform, intake, dbs):
+    if not backend.controls_infrastructure:
+        pytest.skip("the database is external (KINERJA_MONGO_URI): this test cannot stop it")
+    agency = register_agency(intake)
+    nips = [agency.employee() for _ in range(3)]
+    for nip in nips:
+        agency.skp(nip)
+    before, during = agency.report_body(nips[0]), [agency.report_body(nip) for nip in nips[1:]]
+    assert agency.submit(before).status_code == 202
+    logged_before = {s: len(_log_lines(platform, s)) for s in platform.processes}
+
+    direct = _report_event(random_nip(), f"outage-{uuid.uuid4().hex[:8]}")  # reaches scoring while it cannot store
+
+    backend.stop_database()
+    try:
+        await _send(backend, (direct.subject.encode(), direct.model_dump_json().encode(), []))
+        for body in during:
+            response = agency.submit(body)
+            assert response.status_code == 503, response.text
+            assert response.json()["error"]["code"] == "service_unavailable"
+            assert int(response.headers["Retry-After"]) > 0
+    finally:
+        backend.start_database()
+    for body in during:  # what an agency's system does with a 503: send the same report again
+        _submit_until_accepted(agency, body)
+
+    await _assert_everything_arrived_once(dbs, [agency.reference(b) for b in [before, *during]], set(nips))
+    await eventually(lambda: dbs["scoring"].scores.find_one({"_id": direct.data.report_id}), what="redelivered event")
+    outage_lines = {s: _log_lines(platform, s)[logged_before[s] :] for s in platform.processes}
+    answered = [line for line in outage_lines["intake"] if "database unavailable, answered 503" in line]
+    assert len(answered) == len(during)
+    for service, lines in outage_lines.items():
+        assert not [line for line in lines if "Traceback" in line], f"{service} logged an expected outage as a crash"
+    assert any("batch will be redelivered" in line for line in outage_lines["scoring"])
