@@ -46,7 +46,7 @@ class ServiceSettings(BaseSettings):
         description="Stable id of this replica (defaults to the host name); a restarted replica with the same id "
         "takes its partitions back at once (Kafka static membership) instead of waiting out a rebalance",
     )
-    environment: Literal["production", "development"] = Field(
+    env: Literal["production", "development"] = Field(
         default="production",
         description="development (set by `make run`): predictable demo API keys; refused unless bound to loopback",
     )
@@ -57,13 +57,13 @@ class ServiceSettings(BaseSettings):
 
     @property
     def development(self) -> bool:
-        return self.environment == "development"
+        return self.env == "development"
 
     def unsafe_for_development(self) -> str | None:
         """Why this development configuration must not start, if it must not."""
         if self.development and not _is_loopback(self.http_host):
             return (
-                f"KINERJA_ENVIRONMENT=development gives agencies predictable API keys, so it listens only on "
+                f"KINERJA_ENV=development gives agencies predictable API keys, so it listens only on "
                 f"127.0.0.1; KINERJA_HTTP_HOST is {self.http_host}"
             )
         return None

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(ensure_topics(stack.kafka_bootstrap, int(os.environ.get("KINERJA_TOPIC_PARTITIONS", "6"))))
         if args.command == "run":
             # Development mode: predictable demo keys; the services refuse it on anything but loopback.
-            dev = {"KINERJA_ENVIRONMENT": "development"}
+            dev = {"KINERJA_ENV": "development"}
             platform = Platform(stack.kafka_bootstrap, stack.mongo_uri, data_dir / "logs", ports, extra_env=dev)
             print("starting intake, scoring, training, notification ...", flush=True)
             platform.start()
