@@ -6,6 +6,8 @@ shared by the broker, the Python MongoDB-protocol server and the services).
 """
 
 import asyncio
+import os
+import secrets
 import sys
 import tempfile
 import threading
@@ -23,10 +25,13 @@ from shared.kafka_admin import ensure_topics
 from tests.e2e.api import register_agency
 
 REPORTS = int(sys.argv[1]) if len(sys.argv) > 1 else 400
-EMPLOYEES = 40
+MONTHS = 10  # one live report per employee and month: the reports spread over ten months
+EMPLOYEES = max(1, REPORTS // MONTHS)
 
 
 def run(batch_size: int) -> dict[str, float]:
+    # Production mode refuses the development admin token; register_agency (tests.e2e.api.ADMIN) reads this one.
+    os.environ["KINERJA_ADMIN_TOKEN"] = admin_token = f"bench-{secrets.token_urlsafe(24)}"
     with tempfile.TemporaryDirectory() as tmp:
         stack = EmbeddedStack(Path(tmp), free_port(), free_port())
         stack.start()
@@ -38,7 +43,11 @@ def run(batch_size: int) -> dict[str, float]:
                 stack.mongo_uri,
                 Path(tmp) / "logs",
                 ports={n: free_port() for n in SERVICES},
-                extra_env={"KINERJA_CONSUMER_BATCH_SIZE": str(batch_size), "KINERJA_LOG_LEVEL": "WARNING"},
+                extra_env={
+                    "KINERJA_CONSUMER_BATCH_SIZE": str(batch_size),
+                    "KINERJA_LOG_LEVEL": "WARNING",
+                    "KINERJA_ADMIN_TOKEN": admin_token,
+                },
             )
             return measure(platform, stack.mongo_uri)
         finally:
@@ -64,7 +73,11 @@ def measure(platform: Platform, mongo_uri: str) -> dict[str, float]:
         nips = [agency.employee() for _ in range(EMPLOYEES)]
         for nip in nips:
             agency.skp(nip)
-    bodies = [agency.report_body(nip, cakupan=50 + i % 50) for i, nip in enumerate(nips * (REPORTS // EMPLOYEES))]
+    bodies = [
+        agency.report_body(nip, cakupan=50 + (i + month) % 50, month=month)
+        for month in range(1, MONTHS + 1)
+        for i, nip in enumerate(nips)
+    ]
     local = threading.local()
 
     def post(body: dict) -> int:

@@ -1,15 +1,29 @@
 """One error shape for every HTTP API: stable codes for programs, Bahasa Indonesia for people.
 
 {"error": {"code": "...", "message": "...", "details": [{"field", "code", "message"}]}}
+
+A detail names its field in one notation, the one intake's rejection reasons use:
+dotted names with list indexes in brackets (`realisasi[0].row_id`,
+`perilaku.akuntabel`, `period.end`); a key that is not a plain name is quoted in
+brackets (`["nama lengkap"]`). Its message is Indonesian and quotes the value
+received, shortened (`harus berupa angka (diterima: "12")`). Codes are stable: the
+pydantic error type (`missing`, `int_type`, ...), `invalid_nip.<part>`,
+`invalid_value` for a rule of ours, `json_invalid` for a body that is not JSON.
 """
 
+import json
 import logging
+import math
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bson.errors import InvalidDocument
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pymongo.errors import PyMongoError
+from pydantic import BaseModel, ConfigDict, Field
+from pymongo.errors import DocumentTooLarge, PyMongoError
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -19,36 +33,156 @@ from shared.mongo import is_duplicate_key
 
 log = logging.getLogger("kinerja.http")
 
-_MESSAGES = {
+# Every error type pydantic-core knows (pydantic_core.core_schema.ErrorType), in Indonesian. A test keeps this
+# list complete; a type added by a later pydantic still gets FALLBACK_MESSAGE, never pydantic's English.
+_MESSAGES: dict[str, str] = {
+    # Structure of the body
     "missing": "wajib diisi",
     "extra_forbidden": "kolom ini tidak dikenal",
-    "string_too_short": "terlalu pendek",
-    "string_too_long": "terlalu panjang",
-    "string_pattern_mismatch": "formatnya tidak sesuai",
+    "invalid_key": "nama kolom harus berupa teks",
+    "no_such_attribute": "kolom ini tidak dikenal",
+    "get_attribute_error": "kolom tidak dapat dibaca",
+    "model_type": "harus berupa objek",
+    "model_attributes_type": "harus berupa objek",
+    "dataclass_type": "harus berupa objek",
+    "dataclass_exact_type": "harus berupa objek",
+    "named_tuple_type": "harus berupa daftar atau objek",
+    "dict_type": "harus berupa objek",
+    "frozen_dict_type": "harus berupa objek",
+    "ordered_dict_type": "harus berupa objek",
+    "counter_type": "harus berupa objek",
+    "mapping_type": "harus berupa objek",
+    "list_type": "harus berupa daftar",
+    "tuple_type": "harus berupa daftar",
+    "set_type": "harus berupa daftar",
+    "frozen_set_type": "harus berupa daftar",
+    "deque_type": "harus berupa daftar",
+    "iterable_type": "harus berupa daftar",
+    "iteration_error": "daftar tidak dapat dibaca",
+    "set_item_not_hashable": "isian daftar harus berupa teks atau angka",
+    "too_short": "minimal {min_length} isian",
+    "too_long": "maksimal {max_length} isian",
+    "frozen_field": "tidak boleh diubah",
+    "frozen_instance": "tidak boleh diubah",
+    "default_factory_not_called": "tidak dapat diisi otomatis karena ada kolom lain yang salah",
+    "none_required": "harus kosong (null)",
+    "recursion_loop": "data merujuk ke dirinya sendiri",
+    "recursion_depth_exceeded": "data bersarang terlalu dalam",
+    "json_invalid": "JSON tidak valid",
+    "json_type": "harus berupa teks JSON",
+    "needs_python_object": "nilai tidak valid",
+    "is_instance_of": "jenis nilainya tidak sesuai",
+    "is_subclass_of": "jenis nilainya tidak sesuai",
+    "callable_type": "jenis nilainya tidak sesuai",
+    "union_tag_invalid": "jenis tidak dikenal; harus salah satu dari: {expected_tags}",
+    "union_tag_not_found": "kolom penentu jenis ({discriminator}) wajib diisi",
+    "missing_sentinel_error": "nilai tidak valid",
+    "ellipsis_error": "nilai tidak valid",
+    # Arguments (validate_call)
+    "arguments_type": "argumen harus berupa daftar atau objek",
+    "missing_argument": "wajib diisi",
+    "missing_keyword_only_argument": "wajib diisi",
+    "missing_positional_only_argument": "wajib diisi",
+    "unexpected_keyword_argument": "kolom ini tidak dikenal",
+    "unexpected_positional_argument": "argumen ini tidak dikenal",
+    "multiple_argument_values": "diisi lebih dari sekali",
+    # Text
     "string_type": "harus berupa teks",
+    "string_unicode": "harus berupa teks Unicode",
+    "string_too_short": "terlalu pendek (minimal {min_length} karakter)",
+    "string_too_long": "terlalu panjang (maksimal {max_length} karakter)",
+    "string_pattern_mismatch": "formatnya tidak sesuai",
+    "string_not_ascii": "hanya boleh berisi huruf, angka dan tanda baca ASCII",
+    "bytes_type": "harus berupa teks",
+    "bytes_too_short": "terlalu pendek (minimal {min_length} bita)",
+    "bytes_too_long": "terlalu panjang (maksimal {max_length} bita)",
+    "bytes_invalid_encoding": "pengodean teksnya tidak sesuai ({encoding})",
+    "enum": "harus salah satu dari: {expected}",
+    "literal_error": "harus salah satu dari: {expected}",
+    # Numbers
+    "bool_type": "harus berupa true atau false",
+    "bool_parsing": "harus berupa true atau false",
+    "int_type": "harus berupa bilangan bulat",
     "int_parsing": "harus berupa bilangan bulat",
+    "int_parsing_size": "bilangan bulat terlalu besar",
+    "int_from_float": "harus berupa bilangan bulat, tanpa pecahan",
+    "float_type": "harus berupa angka",
     "float_parsing": "harus berupa angka",
+    "finite_number": "harus berupa angka yang terhingga (bukan NaN atau Infinity)",
     "greater_than": "harus lebih besar dari {gt}",
     "greater_than_equal": "tidak boleh kurang dari {ge}",
+    "less_than": "harus lebih kecil dari {lt}",
     "less_than_equal": "tidak boleh lebih dari {le}",
-    "enum": "harus salah satu dari: {expected}",
-    "date_from_datetime_parsing": "tanggal tidak valid (gunakan YYYY-MM-DD)",
+    "multiple_of": "harus kelipatan {multiple_of}",
+    "decimal_type": "harus berupa angka",
+    "decimal_parsing": "harus berupa angka",
+    "decimal_max_digits": "paling banyak {max_digits} digit",
+    "decimal_max_places": "paling banyak {decimal_places} angka di belakang koma",
+    "decimal_whole_digits": "paling banyak {whole_digits} digit di depan koma",
+    "fraction_type": "harus berupa angka",
+    "fraction_parsing": "harus berupa angka",
+    "complex_type": "harus berupa angka",
+    "complex_str_parsing": "harus berupa angka",
+    # Dates and times
+    "date_type": "harus berupa tanggal (YYYY-MM-DD)",
     "date_parsing": "tanggal tidak valid (gunakan YYYY-MM-DD)",
+    "date_from_datetime_parsing": "tanggal tidak valid (gunakan YYYY-MM-DD)",
+    "date_from_datetime_inexact": "harus berupa tanggal saja, tanpa jam (YYYY-MM-DD)",
+    "date_past": "harus tanggal yang sudah lewat",
+    "date_future": "harus tanggal yang akan datang",
+    "time_type": "harus berupa jam (HH:MM:SS)",
+    "time_parsing": "jam tidak valid (gunakan HH:MM:SS)",
+    "datetime_type": "harus berupa waktu (mis. 2026-10-01T08:00:00+07:00)",
+    "datetime_parsing": "waktu tidak valid (gunakan mis. 2026-10-01T08:00:00+07:00)",
+    "datetime_object_invalid": "waktu tidak valid (gunakan mis. 2026-10-01T08:00:00+07:00)",
+    "datetime_from_date_parsing": "waktu tidak valid (gunakan mis. 2026-10-01T08:00:00+07:00)",
+    "datetime_past": "harus waktu yang sudah lewat",
+    "datetime_future": "harus waktu yang akan datang",
+    "timezone_naive": "tidak boleh menyertakan zona waktu",
+    "timezone_aware": "harus menyertakan zona waktu (mis. +07:00)",
+    "timezone_offset": "zona waktunya tidak sesuai",
+    "time_delta_type": "harus berupa durasi",
+    "time_delta_parsing": "durasi tidak valid",
+    # Links and ids
+    "url_type": "harus berupa tautan (teks)",
     "url_parsing": "tautan tidak valid",
-    "list_type": "harus berupa daftar",
-    "json_invalid": "JSON tidak valid",
-    "too_short": "minimal {min_length} isian",
-    "model_attributes_type": "harus berupa objek",
-    "dict_type": "harus berupa objek",
+    "url_syntax_violation": "tautan tidak valid",
+    "url_too_long": "tautan terlalu panjang (maksimal {max_length} karakter)",
+    "url_scheme": "tautan harus diawali {expected_schemes}",
+    "uuid_type": "harus berupa UUID (teks)",
+    "uuid_parsing": "UUID tidak valid",
+    "uuid_version": "harus UUID versi {expected_version}",
+    # Rules of our own (the ValueError's message is used instead when there is one)
+    "value_error": "nilai tidak valid",
+    "assertion_error": "nilai tidak valid",
 }
+FALLBACK_MESSAGE = "nilai tidak valid"
 
-
-_HTTP_CODES = {
-    401: ("unauthorized", "Tidak berwenang"),
-    404: ("not_found", "Tidak ditemukan"),
-    405: ("method_not_allowed", "Metode tidak didukung"),
-    413: ("payload_too_large", "Data yang dikirim terlalu besar"),
-}
+# The value received is not quoted for these: there is none, or a count says more than the value.
+_UNQUOTED = frozenset(
+    {
+        "missing",
+        "missing_argument",
+        "missing_keyword_only_argument",
+        "missing_positional_only_argument",
+        "json_invalid",
+        "too_short",
+        "too_long",
+        "recursion_loop",
+        "recursion_depth_exceeded",
+        "default_factory_not_called",
+    }
+)
+_PREVIEW_CHARS = 40
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A smart union's member in a location ("function-after[check_nip(), str]"): internals, not a field.
+_UNION_MEMBER = re.compile(
+    r"(function-(after|before|wrap|plain)|lax-or-strict|json-or-python|nullable|union|tagged-union|is-instance"
+    r"|list|dict|set|frozenset|tuple|model|dataclass|typed-dict|literal|enum|constrained-[a-z]+)\[.*\]"
+)
+_LOCATIONS = frozenset({"body"})
+_KEY_MARKER = "[key]"
+_BODY_PARSE_ERROR = "There was an error parsing the body"  # fastapi.routing, for anything json.loads raised
 
 
 class ApiError(Exception):
@@ -61,31 +195,322 @@ def error_body(code: str, message: str, details: list[dict[str, str]] | None = N
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
-def describe(error: dict[str, Any]) -> dict[str, str]:
-    field = ".".join(str(part) for part in error["loc"] if part != "body") or "body"
+# --- field names and values as people read them --------------------------------------------------------------
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """`("body", "realisasi", 0, "row_id")` -> `realisasi[0].row_id`; the whole body is `body`."""
+    parts = list(loc)
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part == _KEY_MARKER or _UNION_MEMBER.fullmatch(part):
+            continue
+        elif _PLAIN_NAME.fullmatch(part) and len(part) <= _PREVIEW_CHARS:
+            path += f".{part}" if path else part
+        else:
+            path += f"[{_quote_text(part)}]"
+    return path or "body"
+
+
+def preview(value: Any) -> str:
+    """The value as JSON, cut to about 40 characters with "…": enough to find it, never the whole body."""
+    if isinstance(value, str):
+        return _quote_text(value)
+    text = _render(value, _PREVIEW_CHARS + 1)
+    return text if len(text) <= _PREVIEW_CHARS else text[:_PREVIEW_CHARS] + "…"
+
+
+def _quote_text(text: str) -> str:
+    """A JSON string of at most about 40 characters; a lone surrogate (not encodable in UTF-8) escaped."""
+    pieces, length = [], 0
+    for char in text:
+        piece = json.dumps(char, ensure_ascii="\ud800" <= char <= "\udfff")[1:-1]
+        if length + len(piece) > _PREVIEW_CHARS:
+            return '"' + "".join(pieces) + '…"'
+        pieces.append(piece)
+        length += len(piece)
+    return '"' + "".join(pieces) + '"'
+
+
+def _render(value: Any, budget: int) -> str:
+    """Compact JSON that stops once `budget` characters are written (so depth is bounded too)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        try:
+            return str(value)
+        except ValueError:  # more digits than Python converts to text
+            return "<bilangan bulat lebih dari 4300 digit>"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    if isinstance(value, str):
+        return _quote_text(value[:budget])
+    if isinstance(value, Mapping):
+        return _render_items("{", "}", ((f"{_render(str(k), budget)}: ", v) for k, v in value.items()), budget)
+    if isinstance(value, list | tuple | set | frozenset):
+        return _render_items("[", "]", (("", v) for v in value), budget)
+    if isinstance(value, bytes | bytearray):
+        return f"<{len(value)} bita>"
+    return _quote_text(str(value)[:budget])
+
+
+def _render_items(opening: str, closing: str, items: Any, budget: int) -> str:
+    text = opening
+    for index, (prefix, item) in enumerate(items):
+        if len(text) >= budget:
+            return text
+        text += (", " if index else "") + prefix + _render(item, budget - len(text))
+    return text + closing
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _alternatives(expected: Any, joiner: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as "a, b, c" (no English "or")."""
+    text = str(expected)
+    quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", text)
+    return joiner.join(quoted) if quoted else text.replace(" or ", " atau ")
+
+
+def _template_values(ctx: Mapping[str, Any]) -> dict[str, Any]:
+    values = {key: _number(value) for key, value in ctx.items()}
+    for key in ("expected", "expected_tags"):
+        if key in values:
+            values[key] = _alternatives(values[key], ", ")
+    if "expected_schemes" in values:
+        values["expected_schemes"] = _alternatives(values["expected_schemes"], " atau ")
+    return values
+
+
+def _message(kind: str, ctx: Mapping[str, Any]) -> str:
+    template = _MESSAGES.get(kind, FALLBACK_MESSAGE)
+    try:
+        message = template.format_map(_template_values(ctx))
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return FALLBACK_MESSAGE
+    if kind in ("too_short", "too_long") and ctx.get("actual_length") is not None:
+        message += f" (ada {ctx['actual_length']})"
+    return message
+
+
+def _quoted(message: str, value: Any) -> str:
+    return f"{message} (diterima: {preview(value)})"
+
+
+def describe(error: Mapping[str, Any]) -> dict[str, str]:
+    """One pydantic error (from FastAPI's RequestValidationError or a ValidationError) as a detail."""
+    loc = tuple(error.get("loc") or ())
+    kind = str(error.get("type", ""))
     ctx = error.get("ctx") or {}
+    value = error.get("input")
+    is_key = bool(loc) and loc[-1] == _KEY_MARKER
+    field = "body" if kind == "json_invalid" else field_path(loc)
     cause = ctx.get("error")
     if isinstance(cause, NipError):
-        return {"field": field, "code": f"invalid_nip.{cause.part}", "message": str(cause)}
-    if error["type"] == "value_error":
-        return {"field": field, "code": "invalid_value", "message": str(cause or error["msg"])}
-    template = _MESSAGES.get(error["type"])
-    try:
-        message = template.format(**ctx) if template else error["msg"]
-    except (KeyError, IndexError):
-        message = template or error["msg"]
-    return {"field": field, "code": error["type"], "message": message}
+        message = str(cause)
+        # Most NIP messages already show the wrong part of the number; the others get the whole of it.
+        if not re.search(r"\d{6}", message):
+            message = _quoted(message, value)
+        return {"field": field, "code": f"invalid_nip.{cause.part}", "message": message}
+    if kind in ("value_error", "assertion_error"):
+        message = str(cause) if isinstance(cause, Exception) and str(cause) else FALLBACK_MESSAGE
+        if not isinstance(value, Mapping | list):  # a rule over a whole object: the rule says what is wrong
+            message = _quoted(message, value)
+        return {"field": field, "code": "invalid_value", "message": message}
+    if kind in ("model_attributes_type", "model_type", "dict_type") and isinstance(value, bytes | bytearray):
+        message = "isi permintaan harus berupa objek JSON (Content-Type: application/json)"
+        return {"field": field, "code": kind, "message": message}
+    if kind == "json_invalid":
+        position = loc[-1] if len(loc) > 1 and isinstance(loc[-1], int) else None
+        message = "JSON tidak valid" + (f" (posisi karakter {position})" if position is not None else "")
+        return {"field": field, "code": kind, "message": message}
+    message = _message(kind, ctx)
+    if is_key:
+        message = f"nama kunci {message}"
+    if kind not in _UNQUOTED:
+        message = _quoted(message, value)
+    return {"field": field, "code": kind, "message": message}
+
+
+# --- the documented shape ----------------------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    field: str = Field(
+        description="Where the problem is: dotted names, list indexes in brackets; `body` for the whole body",
+        examples=["realisasi[0].realisasi"],
+    )
+    code: str = Field(
+        description="Stable machine-readable code: the validation type (`missing`, `int_type`, ...), "
+        "`invalid_nip.<part>`, `invalid_value` or a domain code",
+        examples=["float_type"],
+    )
+    message: str = Field(
+        description="Explanation in Bahasa Indonesia, quoting the value received (shortened)",
+        examples=['harus berupa angka (diterima: "92,5")'],
+    )
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="Stable machine-readable code of the error", examples=["validation_failed"])
+    message: str = Field(description="Explanation in Bahasa Indonesia", examples=["Data yang dikirim tidak valid"])
+    details: list[ErrorDetail] = Field(default_factory=list, description="One entry per problem found, if any")
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of every Kinerja API."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": {
+                        "code": "validation_failed",
+                        "message": "Data yang dikirim tidak valid",
+                        "details": [
+                            {"field": "period.end", "code": "missing", "message": "wajib diisi"},
+                            {
+                                "field": "realisasi[0].realisasi",
+                                "code": "float_type",
+                                "message": "harus berupa angka (diterima: true)",
+                            },
+                        ],
+                    }
+                }
+            ]
+        }
+    )
+
+    error: ErrorInfo
+
+
+def _documented(description: str, code: str, message: str, details: list[dict[str, str]] | None = None) -> dict:
+    return {
+        "model": ErrorBody,
+        "description": description,
+        "content": {"application/json": {"example": error_body(code, message, details)}},
+    }
+
+
+# For `include_router(..., responses=ERROR_RESPONSES)`: every route documents the answers the platform may give.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented(
+        "Malformed HTTP request (e.g. a bad Content-Length header)",
+        "bad_request",
+        "Permintaan HTTP tidak valid; periksa header Content-Length dan Transfer-Encoding",
+    ),
+    401: _documented(
+        "Missing or wrong `Authorization: Bearer <key>`",
+        "unauthorized",
+        "Sertakan header Authorization: Bearer <kunci API>",
+    ),
+    404: _documented("Unknown path or record", "not_found", "Tidak ditemukan"),
+    409: _documented(
+        "Conflicts with data already stored or being processed",
+        "conflict",
+        "Data yang sama sedang atau sudah diproses; periksa lalu coba lagi",
+    ),
+    411: _documented(
+        "Body sent without Content-Length (chunked)",
+        "length_required",
+        "Sertakan header Content-Length; pengiriman chunked tidak diterima",
+    ),
+    413: _documented(
+        "Body larger than the limit", "payload_too_large", "Data yang dikirim terlalu besar (maksimal 512 KB)"
+    ),
+    422: _documented(
+        "Body or parameters invalid (`validation_failed`, with one detail per problem), body not JSON "
+        "(`json_invalid`), a value that cannot be stored (`invalid_value`) or a domain rule refused",
+        "validation_failed",
+        "Data yang dikirim tidak valid",
+        [{"field": "realisasi[0].row_id", "code": "missing", "message": "wajib diisi"}],
+    ),
+    500: _documented(
+        "Unexpected error; the log has it, the answer never has internals",
+        "internal_error",
+        "Terjadi kesalahan pada server; silakan coba lagi",
+    ),
+    503: {
+        **_documented(
+            "Database temporarily unavailable; retry after `Retry-After` seconds",
+            "service_unavailable",
+            "Basis data sementara tidak tersedia; silakan coba lagi",
+        ),
+        "headers": {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}},
+    },
+}
+
+
+# --- answers -----------------------------------------------------------------------------------------------------
+
+_HTTP_CODES = {
+    400: ("bad_request", "Permintaan tidak valid; periksa format isi dan header-nya"),
+    401: ("unauthorized", "Tidak berwenang"),
+    403: ("forbidden", "Tidak diizinkan"),
+    404: ("not_found", "Tidak ditemukan"),
+    405: ("method_not_allowed", "Metode tidak didukung"),
+    406: ("not_acceptable", "Format jawaban yang diminta tidak tersedia"),
+    409: ("conflict", "Konflik dengan data yang ada"),
+    411: ("length_required", "Sertakan header Content-Length"),
+    413: ("payload_too_large", "Data yang dikirim terlalu besar"),
+    414: ("uri_too_long", "Alamat terlalu panjang"),
+    415: ("unsupported_media_type", "Jenis isi tidak didukung; kirim JSON (Content-Type: application/json)"),
+    422: ("validation_failed", "Data yang dikirim tidak valid"),
+    429: ("too_many_requests", "Terlalu banyak permintaan; coba lagi nanti"),
+    503: ("service_unavailable", "Layanan sementara tidak tersedia; silakan coba lagi"),
+}
+
+
+def _http_code(status: int) -> tuple[str, str]:
+    if status in _HTTP_CODES:
+        return _HTTP_CODES[status]
+    if status >= 500:
+        return "server_error", "Terjadi kesalahan pada server; silakan coba lagi"
+    return "http_error", "Permintaan tidak dapat diproses"
+
+
+def _unreadable_body(cause: BaseException | None) -> str:
+    """Why json.loads could not read the body, in words for people (never the parser's own message)."""
+    if isinstance(cause, UnicodeError):
+        return "isi permintaan harus JSON dalam UTF-8, tanpa kompresi (gzip tidak didukung)"
+    if isinstance(cause, RecursionError):
+        return "JSON bersarang terlalu dalam"
+    if isinstance(cause, ValueError):
+        return "JSON tidak valid: ada angka yang terlalu panjang"
+    return "JSON tidak valid"
+
+
+def _json_invalid(request: Request, details: list[dict[str, str]]) -> JSONResponse:
+    return _answer(request, 422, "json_invalid", "Isi permintaan tidak dapat dibaca sebagai JSON", details)
 
 
 class BodyLimitMiddleware:
     """Every body must declare its length, so the limit holds before anything is read."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
-        self.app, self.max_body_bytes = app, max_body_bytes
+    def __init__(self, app: ASGIApp, max_body_bytes: int, larger: Mapping[str, int] | None = None) -> None:
+        self.app, self.max_body_bytes, self.larger = app, max_body_bytes, dict(larger or {})
+
+    def _limit(self, path: str) -> int:
+        """Paths under a prefix in `larger` (spreadsheet uploads) take bigger bodies."""
+        return next((limit for prefix, limit in self.larger.items() if path.startswith(prefix)), self.max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            refusal = self._refusal(Headers(scope=scope))
+            refusal = self._refusal(Headers(scope=scope), self._limit(scope.get("path", "")))
             if refusal is not None:
                 status, code, message = refusal
                 scope.setdefault("state", {})["error_code"] = code
@@ -93,23 +518,27 @@ class BodyLimitMiddleware:
                 return
         await self.app(scope, receive, send)
 
-    def _refusal(self, headers: Headers) -> tuple[int, str, str] | None:
+    def _refusal(self, headers: Headers, limit: int) -> tuple[int, str, str] | None:
         if "chunked" in headers.get("transfer-encoding", "").lower():
             return 411, "length_required", "Sertakan header Content-Length; pengiriman chunked tidak diterima"
         length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.max_body_bytes:
-            message = f"Data yang dikirim terlalu besar (maksimal {self.max_body_bytes // 1024} KB)"
+        if length.isdigit() and int(length) > limit:
+            message = f"Data yang dikirim terlalu besar (maksimal {limit // 1024} KB)"
             return 413, "payload_too_large", message
         return None
 
 
-def install_error_handlers(app: FastAPI, max_body_bytes: int | None = None) -> None:
+def install_error_handlers(
+    app: FastAPI, max_body_bytes: int | None = None, larger_bodies: Mapping[str, int] | None = None
+) -> None:
     if max_body_bytes is not None:
-        app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
+        app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes, larger=larger_bodies)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [describe(e) for e in exc.errors()]
+        if details and all(d["code"] == "json_invalid" for d in details):
+            return _json_invalid(request, details)
         return _answer(request, 422, "validation_failed", "Data yang dikirim tidak valid", details)
 
     @app.exception_handler(ApiError)
@@ -118,8 +547,13 @@ def install_error_handlers(app: FastAPI, max_body_bytes: int | None = None) -> N
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code, message = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
-        return _answer(request, exc.status_code, code, message)
+        if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
+            message = _unreadable_body(exc.__cause__)
+            return _json_invalid(request, [{"field": "body", "code": "json_invalid", "message": message}])
+        # Starlette's and FastAPI's details are English: the code's own Indonesian message instead. Headers
+        # (Allow on a 405, WWW-Authenticate) are kept.
+        code, message = _http_code(exc.status_code)
+        return _answer(request, exc.status_code, code, message, headers=exc.headers)
 
     @app.exception_handler(PyMongoError)
     async def _database(request: Request, exc: PyMongoError) -> JSONResponse:
@@ -131,6 +565,27 @@ def install_error_handlers(app: FastAPI, max_body_bytes: int | None = None) -> N
         message = "Basis data sementara tidak tersedia; silakan coba lagi"
         return _answer(request, 503, "service_unavailable", message, headers={"Retry-After": "5"})
 
+    # Last resort: a value the contracts let through but BSON cannot hold (an integer of 2^63 or more).
+    app.add_exception_handler(OverflowError, _unstorable)
+    app.add_exception_handler(InvalidDocument, _unstorable)
+
+
+async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DocumentTooLarge):  # an InvalidDocument too: over MongoDB's 16 MB
+        return _answer(request, 413, "payload_too_large", "Data yang dikirim terlalu besar untuk disimpan")
+    # A contract that should have refused the value: worth a warning with the trace, the caller gets a 422.
+    log.warning("value could not be stored, answered 422", extra={"error": type(exc).__name__}, exc_info=exc)
+    message = "Ada nilai yang tidak dapat disimpan (mis. angka terlalu besar); periksa data lalu kirim ulang"
+    return _answer(request, 422, "invalid_value", message)
+
+
+class _ErrorResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:  # a lone surrogate from the caller, echoed in a message: escaped, not a 500
+            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
 
 def _answer(
     request: Request,
@@ -138,10 +593,10 @@ def _answer(
     code: str,
     message: str,
     details: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     note_error_code(request, code)
-    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+    return _ErrorResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
 def note_error_code(request: Request, code: str) -> None:

@@ -4,12 +4,13 @@ A service declares what it consumes (routes), what it emits, its HTTP routes
 and its indexes; this module wires the rest the same way everywhere.
 """
 
+import asyncio
 import contextlib
 import logging
 import socket
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import uvicorn
@@ -26,7 +27,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.contracts import EventSpec
 from shared.http_access import install_request_tracing
-from shared.http_errors import install_error_handlers
+from shared.http_errors import ERROR_RESPONSES, install_error_handlers
+from shared.http_server import JsonErrorH11Protocol
 from shared.kafka_admin import ensure_topics
 from shared.logging import configure_logging
 from shared.messaging.consumer import EventConsumer, Route
@@ -55,6 +57,12 @@ class ServiceDefinition:
     emits: Sequence[EventSpec[Any]] = ()
     routers: Sequence[APIRouter] = ()
     setup_indexes: IndexSetup | None = None
+    # True when agencies reach the service over HTTP first (intake): it stays ready while Kafka is down.
+    http_door: bool = False
+    # Path prefixes that take bigger bodies than MAX_BODY_BYTES (spreadsheet uploads), with their limit.
+    larger_bodies: Mapping[str, int] = field(default_factory=dict)
+    # Coroutines that run for the life of the process (e.g. a clock), started after the relay, cancelled first.
+    background: Sequence[Callable[["Runtime"], Awaitable[None]]] = ()
 
 
 @dataclass
@@ -75,6 +83,21 @@ def _runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+
+
+def start_background(definition: ServiceDefinition, runtime: Runtime) -> list[asyncio.Task[None]]:
+    return [
+        asyncio.create_task(job(runtime), name=f"{definition.name}:{getattr(job, '__name__', 'background')}")
+        for job in definition.background
+    ]
+
+
+async def stop_background(tasks: Sequence[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
 
 
 def build_broker(definition: ServiceDefinition, settings: ServiceSettings) -> KafkaBroker:
@@ -207,10 +230,12 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             await app.state.consumer.ensure_indexes()
         await broker.start()
         relay.start()
+        background = start_background(definition, runtime)
         log.info("service started", extra={"port": settings.port, "database": settings.database})
         try:
             yield
         finally:
+            await stop_background(background)
             await broker.stop()  # stop taking work first, then stop publishing it
             await relay.stop()
             if lag is not None:
@@ -225,7 +250,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         version="1.0.0",
         lifespan=lifespan,
     )
-    install_error_handlers(app, MAX_BODY_BYTES)
+    install_error_handlers(app, MAX_BODY_BYTES, definition.larger_bodies)
     install_request_tracing(app)
 
     async def readiness() -> dict[str, bool]:
@@ -238,8 +263,8 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             "consumers": all(s.running for s in broker.subscribers) if definition.consumes else True,
         }
 
-    # A service that only produces keeps accepting work while Kafka is down: its outbox holds it.
-    informational = frozenset() if definition.consumes else frozenset({"kafka"})
+    # A service whose main door is HTTP keeps accepting work while Kafka is down: its outbox holds it.
+    informational = frozenset({"kafka", "consumers"}) if definition.http_door else frozenset()
 
     async def outbox_metrics() -> None:
         if (runtime := getattr(app.state, "runtime", None)) is not None:
@@ -248,7 +273,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     refreshers = [outbox_metrics] + ([lag.refresh] if lag is not None else [])
     app.include_router(health_router(readiness, informational, refreshers))
     for router in definition.routers:
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
 
     @app.get("/asyncapi.json", include_in_schema=False)
     async def asyncapi_json() -> JSONResponse:
@@ -275,7 +300,7 @@ def serve(definition: ServiceDefinition) -> None:
     """Entry point of `python -m services.<name>`."""
     settings = load_settings(definition.name)
     configure_logging(definition.name, settings.log_level)
-    if reason := settings.unsafe_for_development():
+    if reason := settings.unsafe_for_development() or settings.unsafe_admin_token():
         print(f"kinerja-{definition.name}: {reason}", file=sys.stderr)
         sys.exit(2)
     if not port_is_free(settings.http_host, settings.port):
@@ -292,4 +317,5 @@ def serve(definition: ServiceDefinition) -> None:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        http=JsonErrorH11Protocol,  # a malformed request gets the JSON error shape too
     )

@@ -8,6 +8,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PORTS = {"intake": 8001, "scoring": 8002, "training": 8003, "notification": 8004}
+# Published in the README for `make run`: refused outside development mode (see unsafe_admin_token).
+DEV_ADMIN_TOKEN = "kinerja-dev-admin"
 
 
 class ServiceSettings(BaseSettings):
@@ -52,7 +54,11 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = "INFO"
     admin_token: SecretStr = Field(
-        default=SecretStr("kinerja-dev-admin"), description="Bearer token for intake's admin routes"
+        default=SecretStr(DEV_ADMIN_TOKEN),
+        description="Bearer token for the admin routes; outside development mode the default is refused at start",
+    )
+    period_clock_interval_s: float = Field(
+        default=60, gt=0, description="How often intake closes the reporting periods whose deadline has passed"
     )
 
     @property
@@ -66,6 +72,20 @@ class ServiceSettings(BaseSettings):
                 f"KINERJA_ENV=development gives agencies predictable API keys, so it listens only on "
                 f"127.0.0.1; KINERJA_HTTP_HOST is {self.http_host}"
             )
+        return None
+
+    def unsafe_admin_token(self) -> str | None:
+        """Why this production configuration must not start, if it must not: an admin token anyone can know."""
+        if self.development:
+            return None
+        token = self.admin_token.get_secret_value()
+        if token == DEV_ADMIN_TOKEN:
+            return (
+                f"the admin token is the development default ({DEV_ADMIN_TOKEN}), which anyone can read in the "
+                f"README; set KINERJA_ADMIN_TOKEN to a secret of your own, or KINERJA_ENV=development for local use"
+            )
+        if not token.strip():
+            return "KINERJA_ADMIN_TOKEN is empty; set it to a secret of your own, or KINERJA_ENV=development locally"
         return None
 
     @property

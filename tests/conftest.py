@@ -1,5 +1,6 @@
 import asyncio
 import os
+import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -33,9 +34,14 @@ async def mongo(backend: Backend) -> AsyncIterator[AsyncMongoClient]:
 
 @pytest.fixture(scope="session")
 def platform(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    """The four services as real processes on the real broker and database."""
+    """The four services as real processes on the real broker and database.
+
+    They run in production mode, which refuses the development admin token: each run has its own, in
+    KINERJA_ADMIN_TOKEN while the platform runs (`tests.e2e.api.ADMIN` reads it from there).
+    """
     ports = {name: free_port() for name in SERVICES}
     run_id = f"e2e{uuid.uuid4().hex[:8]}"  # own databases and consumer groups, even on a shared broker
+    admin_token = f"e2e-{secrets.token_urlsafe(24)}"
     running = Platform(
         backend.kafka_bootstrap,
         backend.mongo_uri,
@@ -43,11 +49,19 @@ def platform(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iter
         ports=ports,
         database_prefix=run_id,
         # INFO, as in production: the tests read the services' logs (correlation ids, access lines).
-        extra_env={"KINERJA_RELAY_POLL_INTERVAL_S": "0.2", "KINERJA_GROUP_PREFIX": run_id, "KINERJA_LOG_LEVEL": "INFO"},
+        extra_env={
+            "KINERJA_RELAY_POLL_INTERVAL_S": "0.2",
+            "KINERJA_GROUP_PREFIX": run_id,
+            "KINERJA_LOG_LEVEL": "INFO",
+            "KINERJA_ADMIN_TOKEN": admin_token,
+            "KINERJA_PERIOD_CLOCK_INTERVAL_S": "1",
+        },
     )
     try:
-        running.start()
-        yield running
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("KINERJA_ADMIN_TOKEN", admin_token)
+            running.start()
+            yield running
     finally:
         running.stop()
 

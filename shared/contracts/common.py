@@ -2,9 +2,20 @@
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    Strict,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 AgencyId = Annotated[
     str,
@@ -14,6 +25,48 @@ AgencyId = Annotated[
         examples=["bungo-dinkes"],
     ),
 ]
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _fits_in_int64(value: int) -> int:
+    # The errors pydantic's own ge/le give, so callers see the same codes (less_than_equal, ...).
+    if value > INT64_MAX:
+        raise PydanticCustomError("less_than_equal", "Input should be less than or equal to {le}", {"le": INT64_MAX})
+    if value < INT64_MIN:
+        raise PydanticCustomError(
+            "greater_than_equal", "Input should be greater than or equal to {ge}", {"ge": INT64_MIN}
+        )
+    return value
+
+
+class _Int64Range:
+    """MongoDB stores integers in 8 bytes: a larger one would fail the write, so it is refused on input.
+
+    A validator rather than `Field(ge=, le=)`: a field's own bounds (`x: Int64 = Field(ge=0)`) would
+    otherwise be silently replaced by these, or these by them.
+    """
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(_fits_in_int64, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        if "exclusiveMinimum" not in json_schema:
+            json_schema.setdefault("minimum", INT64_MIN)
+        if "exclusiveMaximum" not in json_schema:
+            json_schema.setdefault("maximum", INT64_MAX)
+        return json_schema
+
+
+# An integer MongoDB can store. Events use it as is (our own services write them).
+Int64 = Annotated[int, _Int64Range()]
+# What agencies send over HTTP: a JSON integer, not `true`, `"12"` or `12.0`.
+StrictInt64 = Annotated[int, Strict(), _Int64Range()]
+# A JSON number (an integer is one too), never `true` or `"12"`; NaN and Infinity refused.
+Number = Annotated[float, Strict(), AllowInfNan(False)]
 
 
 class Contract(BaseModel):
@@ -97,8 +150,8 @@ class Polaritas(StrEnum):
 
 
 class TargetRange(Contract):
-    lower: float = Field(ge=0, examples=[90])
-    upper: float = Field(gt=0, examples=[100])
+    lower: Number = Field(ge=0, examples=[90])
+    upper: Number = Field(gt=0, examples=[100])
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -120,7 +173,7 @@ class SkpRow(Contract):
         min_length=1, max_length=500, description="Indikator Kinerja Individu", examples=["Persentase bayi diimunisasi"]
     )
     polaritas: Polaritas
-    target: float | None = Field(
+    target: Number | None = Field(
         default=None, gt=0, description="Single target; none for qualitative rows", examples=[95]
     )
     target_range: TargetRange | None = Field(default=None, description="Target as a range instead of a single value")

@@ -13,6 +13,8 @@ from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .common import Int64
+
 D = TypeVar("D", bound=BaseModel)
 
 CONTENT_TYPE = "application/cloudevents+json"
@@ -30,7 +32,9 @@ class Envelope(BaseModel, Generic[D]):
         default_factory=new_event_id, min_length=1, description="Unique event id; consumers deduplicate on it"
     )
     type: str = Field(description="Event type without version", examples=["kinerja.report.submitted"])
-    schemaversion: int = Field(ge=1, description="Version of the `data` schema; matches the topic suffix", examples=[1])
+    schemaversion: Int64 = Field(
+        ge=1, description="Version of the `data` schema; matches the topic suffix", examples=[1]
+    )
     source: str = Field(description="Producing service", examples=["kinerja/intake"])
     time: datetime = Field(default_factory=lambda: datetime.now(UTC), description="When the fact happened (UTC)")
     subject: str = Field(

@@ -4,14 +4,14 @@ from datetime import datetime
 
 from pydantic import Field, HttpUrl, model_validator
 
-from .common import AgencyId, BerAKHLAK, Contract, Period, Polaritas, Rating, SkpRow
+from .common import AgencyId, BerAKHLAK, Contract, Number, Period, Polaritas, Rating, SkpRow
 from .nip import Nip
 
 
 class IndicatorRealisation(SkpRow):
     """An SKP row with what was achieved in the period."""
 
-    realisasi: float | None = Field(
+    realisasi: Number | None = Field(
         default=None, ge=0, description="Realised value; required for quantitative rows", examples=[92.5]
     )
     rating_atasan: Rating | None = Field(
@@ -26,6 +26,47 @@ class IndicatorRealisation(SkpRow):
         elif self.realisasi is None:
             raise ValueError("indikator kuantitatif memerlukan nilai realisasi")
         return self
+
+
+class Realisasi(Contract):
+    """What was achieved on one SKP row: a number, or the supervisor's rating for a qualitative row."""
+
+    row_id: str = Field(min_length=1, max_length=64, examples=["rhk-1"])
+    realisasi: Number | None = Field(default=None, ge=0, examples=[92.5])
+    rating_atasan: Rating | None = None
+
+
+class ReportSubmission(Contract):
+    """A work report as an agency sends it (HTTP, spreadsheet row or Kafka)."""
+
+    report_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="Agency's own id for the report. Resending the same report is safe (idempotent); "
+        "without an id, the employee, SKP and period identify it",
+    )
+    nip: Nip
+    skp_id: str = Field(min_length=1, max_length=64)
+    period: Period
+    realisasi: list[Realisasi] = Field(min_length=1, max_length=100)
+    rating_hasil_kerja_atasan: Rating | None = None
+    perilaku: dict[BerAKHLAK, Rating] = Field(default_factory=dict)
+    evidence: list[HttpUrl] = Field(default_factory=list, max_length=50)
+    feedback: str | None = Field(default=None, max_length=4000)
+    correction: bool = Field(
+        default=False,
+        description="Replace the accepted report for the same employee, SKP and period with this new version "
+        "(allowed while the period is open)",
+    )
+
+
+class ReportInbound(ReportSubmission):
+    """A report an agency publishes on Kafka; who sends it is the agency named here (restrict producers with
+    Kafka ACLs)."""
+
+    agency_id: AgencyId
 
 
 class ReportSubmitted(Contract):
@@ -52,6 +93,20 @@ class ReportSubmitted(Contract):
     evidence: list[HttpUrl] = Field(default_factory=list, description="Links to evidence (bukti dukung)")
     feedback: str | None = Field(default=None, max_length=4000, description="Umpan balik from the supervisor")
     submitted_at: datetime
+    version: int = Field(
+        default=1,
+        ge=1,
+        le=10_000,
+        description="Version of this report: 1 when first accepted, +1 for each correction. Consumers keep the "
+        "highest version per report_id and ignore a lower one that arrives late",
+    )
+    supersedes: int | None = Field(
+        default=None, ge=1, le=10_000, description="The version this correction replaces; none for version 1"
+    )
+    skp_version: int = Field(
+        default=1, ge=1, le=10_000, description="Version of the SKP plan the report was checked against"
+    )
+    unit_kerja: str | None = Field(default=None, max_length=64, description="The employee's unit kerja when submitted")
 
 
 class RejectionReason(Contract):

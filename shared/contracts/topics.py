@@ -11,9 +11,10 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from .envelope import Envelope
-from .master_data import AgencyRegistered, EmployeeRegistered, SkpPublished
+from .master_data import AgencyRegistered, EmployeeRegistered, SkpPublished, UnitKerjaRegistered
 from .notifications import NotificationSent
-from .reports import ReportRejected, ReportSubmitted
+from .periods import PeriodClosed, PeriodOpened, PeriodReopened
+from .reports import ReportInbound, ReportRejected, ReportSubmitted
 from .scores import ScoreComputed
 from .training import TrainingRecommended
 
@@ -59,7 +60,19 @@ AGENCY_REGISTERED = EventSpec(
 EMPLOYEE_REGISTERED = EventSpec(
     "kinerja.employee.registered", 1, EmployeeRegistered, "An employee (ASN) was registered or updated by their agency"
 )
-SKP_PUBLISHED = EventSpec("kinerja.skp.published", 1, SkpPublished, "An employee's SKP plan for a year was published")
+UNIT_KERJA_REGISTERED = EventSpec(
+    "kinerja.unit_kerja.registered", 1, UnitKerjaRegistered, "An agency registered or renamed one of its units"
+)
+SKP_PUBLISHED = EventSpec(
+    "kinerja.skp.published", 1, SkpPublished, "A version of an employee's SKP plan for a year was published"
+)
+REPORT_INBOUND = EventSpec(
+    "kinerja.report.inbound",
+    1,
+    ReportInbound,
+    "An agency submits a work report over Kafka (the bus door); the answer is a report.submitted or "
+    "report.rejected event with the agency's own report id in its reference",
+)
 REPORT_SUBMITTED = EventSpec(
     "kinerja.report.submitted", 1, ReportSubmitted, "A work report passed intake's checks and is to be scored"
 )
@@ -73,16 +86,30 @@ TRAINING_RECOMMENDED = EventSpec(
     "kinerja.training.recommended", 1, TrainingRecommended, "Training was recommended to close an employee's gaps"
 )
 NOTIFICATION_SENT = EventSpec("kinerja.notification.sent", 1, NotificationSent, "A person was notified")
+PERIOD_OPENED = EventSpec(
+    "kinerja.period.opened", 1, PeriodOpened, "An agency's reporting period was declared and accepts reports"
+)
+PERIOD_CLOSED = EventSpec(
+    "kinerja.period.closed", 1, PeriodClosed, "A reporting period closed: its deadline passed or an admin closed it"
+)
+PERIOD_REOPENED = EventSpec(
+    "kinerja.period.reopened", 1, PeriodReopened, "An admin reopened a closed reporting period until a given time"
+)
 
 ALL_EVENTS: tuple[EventSpec[Any], ...] = (
     AGENCY_REGISTERED,
     EMPLOYEE_REGISTERED,
+    UNIT_KERJA_REGISTERED,
     SKP_PUBLISHED,
+    REPORT_INBOUND,
     REPORT_SUBMITTED,
     REPORT_REJECTED,
     SCORE_COMPUTED,
     TRAINING_RECOMMENDED,
     NOTIFICATION_SENT,
+    PERIOD_OPENED,
+    PERIOD_CLOSED,
+    PERIOD_REOPENED,
 )
 
 BY_TOPIC: dict[str, EventSpec[Any]] = {spec.topic: spec for spec in ALL_EVENTS}

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from .common import AgencyId, Contract, Predikat
+from .common import AgencyId, Contract, Int64, Predikat
 from .nip import Nip
 
 
@@ -32,8 +32,8 @@ class Recommendation(Contract):
     course_id: str
     judul: str
     mode: LearningMode
-    jp: int = Field(gt=0, description="Jam pelajaran (1 JP = 45 minutes)")
-    biaya: int = Field(ge=0, description="Cost in rupiah")
+    jp: Int64 = Field(gt=0, description="Jam pelajaran (1 JP = 45 minutes)")
+    biaya: Int64 = Field(ge=0, description="Cost in rupiah")
     kompetensi: list[str]
 
 
@@ -44,8 +44,8 @@ class TrainingRecommended(Contract):
     predikat: Predikat
     gaps: list[Gap]
     recommendations: list[Recommendation]
-    total_jp: int
-    total_biaya: int
-    anggaran_tersedia: int = Field(description="Budget this employee could use when recommended")
+    total_jp: Int64
+    total_biaya: Int64
+    anggaran_tersedia: Int64 = Field(description="Budget this employee could use when recommended")
     gaps_tidak_tertutup: list[str] = Field(default_factory=list, description="Gaps no affordable course covers")
     recommended_at: datetime

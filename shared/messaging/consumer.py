@@ -57,10 +57,15 @@ class HandlerContext:
 Handler = Callable[[Any, HandlerContext], Awaitable[None]]
 
 
+Prefetch = Callable[[list[Any], UnitOfWork], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class Route:
     spec: EventSpec[Any]
     handler: Handler
+    # Reads what a whole batch needs at once (`uow.get_many`), so handlers find it in the unit of work.
+    prefetch: Prefetch | None = None
 
 
 @dataclass
@@ -143,6 +148,7 @@ class EventConsumer:
 
     async def _commit(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> None:
         uow = UnitOfWork(self.db, self._on_commit, source=self.source)
+        await self._prefetch(parsed, uow)
         for p in parsed:
             await self._handle(p, uow)
         for d in dead:
@@ -156,6 +162,14 @@ class EventConsumer:
             EVENTS_CONSUMED.labels(topic=d.record.topic, outcome="dead_lettered").inc()
             where = {"topic": d.record.topic, "partition": d.record.partition, "offset": d.record.offset}
             log.warning("event dead-lettered", extra={**where, "reason": d.reason, "correlation_id": _correlation(d)})
+
+    async def _prefetch(self, parsed: list[_Parsed], uow: UnitOfWork) -> None:
+        by_route: dict[str, list[Any]] = {}
+        for p in parsed:
+            if p.route.prefetch is not None:
+                by_route.setdefault(p.route.spec.topic, []).append(p.event.data)
+        for topic, data in by_route.items():
+            await self.routes[topic].prefetch(data, uow)
 
     async def _handle(self, p: _Parsed, uow: UnitOfWork) -> None:
         token = correlation_id.set(p.event.correlationid)

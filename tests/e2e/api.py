@@ -1,12 +1,33 @@
 """Talks to intake the way an agency's system would: over HTTP with its API key."""
 
+import calendar
 import random
 import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import httpx
 
-ADMIN = {"Authorization": "Bearer kinerja-dev-admin"}
+from shared.devstack.demo import admin_token
+
+
+class _AdminHeaders(Mapping[str, str]):
+    """The administrator's Authorization header, with the token read when it is sent: the platform fixture
+    (tests/conftest.py) sets a token of its own in KINERJA_ADMIN_TOKEN, and `make bench` does too."""
+
+    def __getitem__(self, name: str) -> str:
+        if name != "Authorization":
+            raise KeyError(name)
+        return f"Bearer {admin_token()}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("Authorization",))
+
+    def __len__(self) -> int:
+        return 1
+
+
+ADMIN: Mapping[str, str] = _AdminHeaders()
 BERAKHLAK = ("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif")
 
 ROWS = [
@@ -67,13 +88,15 @@ class Agency:
         return skp_id
 
     def report_body(
-        self, nip: str, layanan: float = 8, cakupan: float = 90, perilaku: str = "sesuai_ekspektasi"
+        self, nip: str, layanan: float = 8, cakupan: float = 90, perilaku: str = "sesuai_ekspektasi", month: int = 10
     ) -> dict:
+        """A monthly report of 2026; one employee has one live report per month."""
+        last_day = calendar.monthrange(2026, month)[1]
         return {
             "report_id": f"r-{uuid.uuid4().hex[:16]}",
             "nip": nip,
             "skp_id": f"skp-{nip}",
-            "period": {"type": "bulanan", "start": "2026-10-01", "end": "2026-10-31"},
+            "period": {"type": "bulanan", "start": f"2026-{month:02d}-01", "end": f"2026-{month:02d}-{last_day}"},
             "realisasi": [{"row_id": "layanan", "realisasi": layanan}, {"row_id": "cakupan", "realisasi": cakupan}],
             "perilaku": dict.fromkeys(BERAKHLAK, perilaku),
         }

@@ -19,6 +19,7 @@ class Launcher:
         self.data_dir = tmp_path / "data"
         env = {**os.environ, **{k: str(v) for k, v in self.ports.items()}, "KINERJA_DATA_DIR": str(self.data_dir)}
         env.pop("KINERJA_LOG_LEVEL", None)  # as a user runs it: INFO
+        env.pop("KINERJA_ADMIN_TOKEN", None)  # as a user runs it: the README's development token
         self.process = subprocess.Popen(
             [sys.executable, "-m", "shared.devstack.cli", "run", *args],
             env=env,

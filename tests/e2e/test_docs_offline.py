@@ -115,7 +115,7 @@ def _check(name: str, page: Page) -> None:
     elif name == "intake-docs":  # Swagger UI
         page.locator(".opblock").first.wait_for()
         assert page.locator(".opblock").count() >= 5
-        submit = page.locator('.opblock-summary-path[data-path="/v1/reports"]')
+        submit = page.locator('.opblock-post .opblock-summary-path[data-path="/v1/reports"]')
         expect(submit).to_be_visible()
         expect(submit).to_have_text("/v1/reports")
     elif name == "intake-redoc":

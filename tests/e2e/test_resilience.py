@@ -130,7 +130,7 @@ async def test_reports_posted_while_the_broker_is_down_are_all_published(backend
     nips = [agency.employee() for _ in range(10)]
     for nip in nips:
         agency.skp(nip)
-    bodies = [agency.report_body(nip, layanan=8 + i % 3) for i, nip in enumerate(nips * 2)]
+    bodies = [agency.report_body(nip, layanan=8 + month % 3, month=month) for month in (10, 11) for nip in nips]
 
     backend.stop_broker()
     stopped_at = time.monotonic()
@@ -165,7 +165,7 @@ async def test_services_restarted_mid_stream_lose_and_duplicate_nothing(platform
     nips = [agency.employee() for _ in range(8)]
     for nip in nips:
         agency.skp(nip)
-    bodies = [agency.report_body(nip, cakupan=60 + 5 * i) for i, nip in enumerate(nips * 5)]
+    bodies = [agency.report_body(nip, cakupan=60 + 5 * m, month=m) for m in range(6, 11) for nip in nips]
     errors: list[BaseException] = []
 
     def publish() -> None:

@@ -161,6 +161,17 @@ def test_app_services_run_their_module_from_one_image_with_container_env() -> No
     assert _VARIABLE.fullmatch(token) and _VARIABLE.fullmatch(token)["name"] == "KINERJA_ADMIN_TOKEN", token
 
 
+def test_every_service_requires_an_admin_token_of_its_own() -> None:
+    """The services refuse the development token outside development mode: Compose must demand a real one."""
+    services = _compose()["services"]
+    for name in APP_SERVICES:
+        env = _env(services[name])
+        token = _VARIABLE.fullmatch(env.get("KINERJA_ADMIN_TOKEN", ""))
+        assert token and token["name"] == "KINERJA_ADMIN_TOKEN", f"{name}: KINERJA_ADMIN_TOKEN is not passed on"
+        assert token["op"] == ":?", f"{name}: KINERJA_ADMIN_TOKEN must be required (${{VAR:?message}}), not defaulted"
+        assert env.get("KINERJA_ENV", "production") == "production", f"{name}: Compose runs in production mode"
+
+
 def test_topics_is_a_one_shot_after_kafka() -> None:
     topics = _compose()["services"]["topics"]
     assert topics["command"] == ["python", "-m", "shared.kafka_admin"]
@@ -274,14 +285,33 @@ def _compose_cli() -> list[str] | None:
     return None
 
 
-def test_compose_cli_accepts_the_file() -> None:
+def test_compose_cli_accepts_the_file(tmp_path: Path) -> None:
     cli = _compose_cli()
     if cli is None:
         pytest.skip("neither `docker compose` nor `docker-compose` is installed; schema and semantic checks still ran")
     # `config` only parses, interpolates and validates: no Docker engine needed.
-    env = {**os.environ, "COMPOSE_INTERACTIVE_NO_CLI": "1"}
-    result = subprocess.run(
-        [*cli, "--file", str(COMPOSE_FILE), "config", "--quiet"],
+    result = _compose_config(cli, tmp_path, admin_token="compose-config-check")
+    assert result.returncode == 0, f"{' '.join(cli)} config failed:\n{result.stdout}\n{result.stderr}"
+
+
+def test_compose_cli_refuses_the_file_without_an_admin_token(tmp_path: Path) -> None:
+    cli = _compose_cli()
+    if cli is None:
+        pytest.skip("neither `docker compose` nor `docker-compose` is installed; the static check still ran")
+    result = _compose_config(cli, tmp_path, admin_token=None)
+    assert result.returncode != 0, f"{' '.join(cli)} config accepted a missing KINERJA_ADMIN_TOKEN"
+    assert "KINERJA_ADMIN_TOKEN" in result.stdout + result.stderr
+
+
+def _compose_config(cli: list[str], tmp_path: Path, admin_token: str | None) -> subprocess.CompletedProcess[str]:
+    """`config --quiet` with KINERJA_ADMIN_TOKEN set to `admin_token` or unset (and an empty .env file)."""
+    empty_env_file = tmp_path / "empty.env"
+    empty_env_file.write_text("")
+    env = {k: v for k, v in os.environ.items() if k != "KINERJA_ADMIN_TOKEN"} | {"COMPOSE_INTERACTIVE_NO_CLI": "1"}
+    if admin_token is not None:
+        env["KINERJA_ADMIN_TOKEN"] = admin_token
+    return subprocess.run(
+        [*cli, "--file", str(COMPOSE_FILE), "--env-file", str(empty_env_file), "config", "--quiet"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -289,4 +319,3 @@ def test_compose_cli_accepts_the_file() -> None:
         timeout=120,
         check=False,
     )
-    assert result.returncode == 0, f"{' '.join(cli)} config failed:\n{result.stdout}\n{result.stderr}"

@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import ValidationError
 
-from services.intake.contracts_in import ReportSubmission, SkpSubmission
+from services.intake.contracts_in import SkpSubmission
+from services.intake.domain.models import Employee, SkpPlan, SkpVersion
 from services.intake.domain.report_checks import build_report, check_report
-from shared.contracts.common import Polaritas, Rating, TargetRange
-from shared.contracts.master_data import EmployeeRegistered, SkpPublished
-from shared.contracts.reports import ReportSubmitted
+from shared.contracts.common import Polaritas, Rating, SkpRow, TargetRange
+from shared.contracts.reports import ReportSubmission, ReportSubmitted
 
 AGENCY = "bungo-dinkes"
 NIP = "198503122010011002"
@@ -56,16 +56,15 @@ VALID_REALISASI = [
 ]
 
 
-def stored_employee(agency_id: str = AGENCY) -> dict:
-    """As intake's register_employee route stores it."""
-    data = EmployeeRegistered(nip=NIP, agency_id=agency_id, nama="dr. Siti Rahmawati", jabatan="Epidemiolog")
-    return {"_id": NIP, **data.model_dump(mode="json")}
+def stored_employee(agency_id: str = AGENCY, **extra) -> Employee:
+    return Employee(nip=NIP, agency_id=agency_id, nama="dr. Siti Rahmawati", jabatan="Epidemiolog", **extra)
 
 
-def stored_skp(nip: str = NIP, tahun: int = 2026) -> dict:
-    """As intake's publish_skp route stores it."""
-    data = SkpPublished(skp_id=SKP_ID, agency_id=AGENCY, nip=nip, tahun=tahun, rows=ROWS)
-    return {"_id": SKP_ID, **data.model_dump(mode="json")}
+def stored_skp(nip: str = NIP, tahun: int = 2026, rows=ROWS, *later: SkpVersion) -> SkpPlan:
+    first = SkpVersion(
+        version=1, berlaku_mulai=date(tahun, 1, 1), rows=[SkpRow.model_validate(r) for r in rows], published_at=NOW
+    )
+    return SkpPlan(skp_id=SKP_ID, agency_id=AGENCY, nip=nip, tahun=tahun, versions=[first, *later])
 
 
 def submission(realisasi: list[dict] = VALID_REALISASI, start=date(2026, 10, 1), end=date(2026, 10, 31), **extra):
@@ -181,10 +180,11 @@ def test_build_report_copies_plan_rows_and_realisation():
         feedback="Bagus",
         rating_hasil_kerja_atasan="sesuai_ekspektasi",
     )
-    report = build_report(sub, "lap-001", AGENCY, stored_skp(), NOW)
+    report = build_report(sub, "lap-001", stored_employee(unit_kerja="bidang-kesmas"), stored_skp(), NOW)
 
     assert isinstance(report, ReportSubmitted)
     assert (report.report_id, report.agency_id, report.nip, report.skp_id) == ("lap-001", AGENCY, NIP, SKP_ID)
+    assert (report.version, report.supersedes, report.skp_version, report.unit_kerja) == (1, None, 1, "bidang-kesmas")
     assert report.period == sub.period and report.submitted_at == NOW
     assert report.perilaku == sub.perilaku and report.evidence == sub.evidence and report.feedback == "Bagus"
     assert report.rating_hasil_kerja_atasan is Rating.SESUAI
@@ -241,3 +241,45 @@ def test_submission_rejects_an_invalid_nip():
 def test_skp_submission_id_must_be_url_safe():
     with pytest.raises(ValidationError, match="skp_id"):
         SkpSubmission(skp_id="skp 2026/1", nip=NIP, tahun=2026, rows=ROWS)
+
+
+# --- inactive employees, versions of the plan, scorable numbers ---------------------
+
+
+def test_an_inactive_employee_cannot_be_reported_for_a_later_period():
+    assert check(employee=stored_employee(nonaktif_sejak=date(2026, 10, 15))) == []  # October started before
+    reasons = check(employee=stored_employee(nonaktif_sejak=date(2026, 9, 30)))
+    assert found(reasons) == [("period", "employee_inactive")]
+    assert "2026-09-30" in reasons[0].message
+
+
+def test_a_report_is_checked_against_the_plan_version_in_force_for_its_period():
+    changed = [{**ROWS[0], "row_id": "rhk-1b"}, *ROWS[1:]]
+    later = SkpVersion(
+        version=2, berlaku_mulai=date(2026, 11, 1), rows=[SkpRow.model_validate(r) for r in changed], published_at=NOW
+    )
+    plan = stored_skp(NIP, 2026, ROWS, later)
+    assert check(skp=plan) == []  # October: version 1
+    november = submission(start=date(2026, 11, 1), end=date(2026, 11, 30))
+    assert found(check(november, skp=plan)) == [
+        ("realisasi[0].row_id", "unknown_skp_row"),
+        ("realisasi", "missing_main_row"),
+    ]
+    fixed = submission(
+        [{"row_id": "rhk-1b", "realisasi": 90}, VALID_REALISASI[1]], start=date(2026, 11, 1), end=date(2026, 11, 30)
+    )
+    assert check(fixed, skp=plan) == []
+    assert build_report(fixed, "r", stored_employee(), plan, NOW).skp_version == 2
+
+
+def test_a_number_for_a_qualitative_row_is_refused():
+    reasons = check(
+        submission([VALID_REALISASI[0], {"row_id": "rhk-2", "realisasi": 3, "rating_atasan": "sesuai_ekspektasi"}])
+    )
+    assert found(reasons) == [("realisasi[1].realisasi", "realisasi_not_allowed")]
+
+
+def test_a_realisation_that_would_make_capaian_infinite_is_refused():
+    tiny = [{**ROWS[0], "target": 1e-300}, ROWS[1]]
+    reasons = check(submission([{"row_id": "rhk-1", "realisasi": 1e10}, VALID_REALISASI[1]]), skp=stored_skp(rows=tiny))
+    assert found(reasons) == [("realisasi[0].realisasi", "capaian_out_of_range")]

@@ -1,13 +1,20 @@
-"""Checks a report against the agency's master data; pure, so every rule is testable alone."""
+"""Checks a report against the agency's master data; pure, so every rule is testable alone.
+
+Every report intake accepts can be scored: each quantitative row has the
+number it needs, and realisation and target are within a ratio that keeps
+capaian finite.
+"""
 
 import hashlib
 from datetime import datetime
-from typing import Any
 
 from shared.contracts.common import JenisHasilKerja, Polaritas, SkpRow
-from shared.contracts.reports import IndicatorRealisation, RejectionReason, ReportSubmitted
+from shared.contracts.reports import IndicatorRealisation, Realisasi, RejectionReason, ReportSubmission, ReportSubmitted
 
-from ..contracts_in import ReportSubmission
+from .models import Employee, SkpPlan, SkpVersion
+
+# realisasi / target beyond this is a typing error (or a unit mix-up), and near it capaian stops being finite.
+MAX_CAPAIAN_RATIO = 1_000_000.0
 
 
 def default_report_id(submission: ReportSubmission) -> str:
@@ -22,18 +29,26 @@ def _reason(field: str, code: str, message: str) -> RejectionReason:
 
 
 def check_report(
-    submission: ReportSubmission, agency_id: str, employee: dict[str, Any] | None, skp: dict[str, Any] | None
+    submission: ReportSubmission,
+    agency_id: str,
+    employee: Employee | None,
+    plan: SkpPlan | None,
+    period_problem: RejectionReason | None = None,
 ) -> list[RejectionReason]:
-    if employee is None or employee["agency_id"] != agency_id:
+    if employee is None or employee.agency_id != agency_id:
         return [
             _reason("nip", "unknown_employee", f"pegawai dengan NIP {submission.nip} belum terdaftar di instansi ini")
         ]
-    if skp is None or skp["nip"] != submission.nip:
+    if employee.inactive_for(submission.period):
+        since = f"{employee.nonaktif_sejak:%Y-%m-%d}"
+        message = f"pegawai ini nonaktif sejak {since}; periode sesudahnya tidak dapat dilaporkan"
+        return [_reason("period", "employee_inactive", message)]
+    if plan is None or plan.nip != submission.nip or plan.agency_id != agency_id:
         return [_reason("skp_id", "unknown_skp", f"SKP {submission.skp_id} tidak ditemukan untuk pegawai ini")]
-    reasons: list[RejectionReason] = []
-    if submission.period.start.year != skp["tahun"]:
-        reasons.append(_reason("period", "period_outside_skp_year", f"periode harus dalam tahun SKP {skp['tahun']}"))
-    rows = {row["row_id"]: SkpRow.model_validate(row) for row in skp["rows"]}
+    reasons: list[RejectionReason] = [period_problem] if period_problem else []
+    if submission.period.start.year != plan.tahun:
+        reasons.append(_reason("period", "period_outside_skp_year", f"periode harus dalam tahun SKP {plan.tahun}"))
+    rows = {row.row_id: row for row in plan.in_force_for(submission.period).rows}
     seen: set[str] = set()
     for i, item in enumerate(submission.realisasi):
         field = f"realisasi[{i}]"
@@ -44,14 +59,7 @@ def check_report(
         if item.row_id in seen:
             reasons.append(_reason(f"{field}.row_id", "duplicate_row", f"baris {item.row_id} dilaporkan dua kali"))
         seen.add(item.row_id)
-        if row.polaritas is Polaritas.QUALITATIVE and item.rating_atasan is None:
-            reasons.append(
-                _reason(f"{field}.rating_atasan", "rating_required", "indikator kualitatif memerlukan rating_atasan")
-            )
-        if row.polaritas is not Polaritas.QUALITATIVE and item.realisasi is None:
-            reasons.append(
-                _reason(f"{field}.realisasi", "realisasi_required", "indikator kuantitatif memerlukan realisasi")
-            )
+        reasons += _row_problems(field, row, item)
     for row_id, row in rows.items():
         if row.jenis is JenisHasilKerja.UTAMA and row_id not in seen:
             reasons.append(
@@ -60,26 +68,61 @@ def check_report(
     return reasons
 
 
+def _row_problems(field: str, row: SkpRow, item: Realisasi) -> list[RejectionReason]:
+    if row.polaritas is Polaritas.QUALITATIVE:
+        if item.realisasi is not None:
+            message = f"indikator kualitatif {row.row_id} dinilai dengan rating_atasan, bukan angka realisasi"
+            return [_reason(f"{field}.realisasi", "realisasi_not_allowed", message)]
+        if item.rating_atasan is None:
+            message = "indikator kualitatif memerlukan rating_atasan"
+            return [_reason(f"{field}.rating_atasan", "rating_required", message)]
+        return []
+    if item.realisasi is None:
+        return [_reason(f"{field}.realisasi", "realisasi_required", "indikator kuantitatif memerlukan realisasi")]
+    if not _capaian_is_measurable(row, item.realisasi):
+        message = f"realisasi {item.realisasi:g} terlalu jauh dari target baris {row.row_id}; periksa satuannya"
+        return [_reason(f"{field}.realisasi", "capaian_out_of_range", message)]
+    return []
+
+
+def _capaian_is_measurable(row: SkpRow, realisasi: float) -> bool:
+    """Against the bound the capaian formula uses (PermenPANRB 8/2021): the target, or the nearer range bound."""
+    if row.target_range is not None:
+        lower, upper = row.target_range.lower, row.target_range.upper
+        reference = upper if realisasi >= upper else lower if realisasi < lower else None
+        if reference is None:
+            return True  # within the range: on target
+    else:
+        reference = row.target
+    if not reference:
+        return False
+    ratio = realisasi / reference
+    return ratio <= MAX_CAPAIAN_RATIO
+
+
 def build_report(
     submission: ReportSubmission,
-    report_id: str,
-    agency_id: str,
-    skp: dict[str, Any],
+    reference: str,
+    employee: Employee,
+    plan: SkpPlan,
     submitted_at: datetime,
-    atasan_nip: str | None = None,
+    *,
+    version: int = 1,
+    supersedes: int | None = None,
 ) -> ReportSubmitted:
-    rows = {row["row_id"]: row for row in skp["rows"]}
+    in_force: SkpVersion = plan.in_force_for(submission.period)
+    rows = {row.row_id: row for row in in_force.rows}
     indicators = [
-        IndicatorRealisation.model_validate(
-            {**rows[item.row_id], "realisasi": item.realisasi, "rating_atasan": item.rating_atasan}
+        IndicatorRealisation(
+            **rows[item.row_id].model_dump(), realisasi=item.realisasi, rating_atasan=item.rating_atasan
         )
         for item in submission.realisasi
     ]
     return ReportSubmitted(
-        report_id=report_id,
-        agency_id=agency_id,
+        report_id=reference,
+        agency_id=employee.agency_id,
         nip=submission.nip,
-        atasan_nip=atasan_nip,
+        atasan_nip=employee.atasan_nip,
         skp_id=submission.skp_id,
         period=submission.period,
         indicators=indicators,
@@ -88,4 +131,8 @@ def build_report(
         evidence=submission.evidence,
         feedback=submission.feedback,
         submitted_at=submitted_at,
+        version=version,
+        supersedes=supersedes,
+        skp_version=in_force.version,
+        unit_kerja=employee.unit_kerja,
     )

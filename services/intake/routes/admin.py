@@ -11,8 +11,17 @@ from shared.http_errors import ApiError
 from shared.service import RuntimeDep
 
 from ..contracts_in import AgencyRegistration
-from ..repository import AGENCIES
-from ..security import digest, new_api_key
+from ..repository.keys import API_KEYS, agency_api_keys, find_api_key, find_key_owner
+from ..repository.records import AGENCIES
+from ..security import (
+    FIRST_KEY_LABEL,
+    expiry_after_overlap,
+    key_document,
+    key_is_usable,
+    new_api_key,
+    random_api_key,
+)
+from .keys import AdminKeyIssue, IssuedKey, issued_key
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
@@ -22,17 +31,11 @@ async def register_agency(body: AgencyRegistration, runtime: RuntimeDep, _: Admi
     """Register an agency and return its API key. The key is shown only here, once."""
     if await runtime.db[AGENCIES].find_one({"_id": body.agency_id}, {"_id": 1}):
         raise ApiError(409, "agency_exists", f"instansi {body.agency_id} sudah terdaftar")
+    now = datetime.now(UTC)
     api_key = new_api_key(body.agency_id, runtime.settings)
     uow = runtime.unit_of_work()
-    uow.insert(
-        AGENCIES,
-        {
-            "_id": body.agency_id,
-            **body.model_dump(),
-            "api_key_sha256": digest(api_key),
-            "registered_at": datetime.now(UTC),
-        },
-    )
+    uow.insert(AGENCIES, {"_id": body.agency_id, **body.model_dump(), "registered_at": now})
+    uow.insert(API_KEYS, key_document(api_key, agency_id=body.agency_id, label=FIRST_KEY_LABEL, now=now))
     data = AgencyRegistered(**body.model_dump())
     uow.emit(AGENCY_REGISTERED, data, subject=body.agency_id)
     await uow.commit()
@@ -40,10 +43,38 @@ async def register_agency(body: AgencyRegistration, runtime: RuntimeDep, _: Admi
 
 
 @router.post("/agencies/{agency_id}/keys", status_code=status.HTTP_201_CREATED)
-async def rotate_agency_key(agency_id: str, runtime: RuntimeDep, _: AdminDep) -> dict[str, str]:
-    """Issue a new API key for an agency; the old key stops working at once (in development: the same key)."""
-    api_key = new_api_key(agency_id, runtime.settings)
-    result = await runtime.db[AGENCIES].update_one({"_id": agency_id}, {"$set": {"api_key_sha256": digest(api_key)}})
-    if result.matched_count == 0:
+async def issue_agency_key(
+    agency_id: str, runtime: RuntimeDep, _: AdminDep, body: AdminKeyIssue | None = None
+) -> IssuedKey:
+    """Issue another API key for an agency, shown only here, once. With `overlap_hours`, the agency's other keys
+    stop working after that many hours (0: at once); without, they stay as they are. In development mode: the
+    agency's key `kin_dev_<agency_id>` again, working again (the demo loader relies on it)."""
+    body = body or AdminKeyIssue()
+    if await find_key_owner(runtime.db, agency_id=agency_id) is None:
         raise ApiError(404, "agency_not_found", f"instansi {agency_id} tidak ditemukan")
-    return {"agency_id": agency_id, "api_key": api_key}
+    now = datetime.now(UTC)
+    uow = runtime.unit_of_work()
+    if runtime.settings.development:
+        api_key = new_api_key(agency_id, runtime.settings)
+        key = key_document(api_key, agency_id=agency_id, label=body.label, now=now)
+        if existing := await find_api_key(runtime.db, key_digest=key["_id"]):
+            key["created_at"] = existing["created_at"]
+        first_issued = {"created_at": key["created_at"], "last_used_at": None}
+        uow.update(
+            API_KEYS,
+            key["_id"],
+            set_={k: v for k, v in key.items() if k not in first_issued and k != "_id"},
+            set_on_insert=first_issued,
+            upsert=True,
+        )
+    else:
+        api_key = random_api_key()
+        key = key_document(api_key, agency_id=agency_id, label=body.label, now=now)
+        uow.insert(API_KEYS, key)
+    if body.overlap_hours is not None:
+        for other in await agency_api_keys(runtime.db, agency_id=agency_id):
+            if other["_id"] != key["_id"] and key_is_usable(other, now):
+                expires_at = expiry_after_overlap(other.get("expires_at"), now, body.overlap_hours)
+                uow.update(API_KEYS, other["_id"], set_={"expires_at": expires_at})
+    await uow.commit()
+    return issued_key(api_key, key)

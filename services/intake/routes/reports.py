@@ -1,105 +1,189 @@
-"""Work reports: accepted reports are stored and published in one transaction."""
+"""Work reports over HTTP: one at a time, or up to 1,000 in one request; and reading them back.
 
-import hashlib
-from datetime import UTC, datetime
-from typing import Any
+Routes only translate HTTP: `report_intake` decides and stores, in one
+transaction per request.
+"""
 
-from fastapi import APIRouter, Request, status
+import base64
+from collections import Counter
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pydantic import ValidationError
 
-from shared.contracts import REPORT_REJECTED, REPORT_SUBMITTED, new_event_id
-from shared.contracts.reports import ReportRejected
-from shared.http_errors import ApiError, error_body, note_error_code
-from shared.logging import correlation_id
+from shared.contracts.nip import Nip
+from shared.contracts.reports import RejectionReason, ReportSubmission
+from shared.http_errors import ApiError, describe, error_body, note_error_code
 from shared.service import Runtime, RuntimeDep
 
-from ..contracts_in import ReportSubmission
-from ..domain.report_checks import build_report, check_report, default_report_id
-from ..repository import EMPLOYEES, REPORTS, SKP_PLANS
+from ..contracts_in import ReportBatch
+from ..domain.models import ReportStatus
+from ..report_intake import Outcome, reference, submit_reports, with_retries
+from ..repository.records import find_report, report_history, report_page
 from ..security import AgencyDep
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 
-def reference(agency_id: str, report_id: str) -> str:
-    """The id other services see: agencies name their reports freely, so it carries the agency."""
-    return f"{agency_id}/{report_id}"
+async def _run(runtime: Runtime, agency_id: str, submissions: list[ReportSubmission]) -> list[Outcome]:
+    now = datetime.now(UTC)
+    return await with_retries(lambda uow: submit_reports(uow, agency_id, submissions, now), runtime.unit_of_work)
 
 
-def _fingerprint(body: ReportSubmission) -> str:
-    return hashlib.sha256(body.model_dump_json(exclude={"report_id"}).encode()).hexdigest()
-
-
-def _answer(request: Request, stored: dict[str, Any]) -> JSONResponse:
-    ids = {"report_id": stored["report_id"], "reference": stored["_id"]}
-    if stored["status"] == "rejected":
+def _single_answer(request: Request, outcome: Outcome) -> JSONResponse:
+    ids = {"report_id": outcome.report_id, "reference": outcome.reference}
+    answered = outcome.answered_as or outcome.status
+    if answered == "accepted":
+        return JSONResponse({**ids, "status": "accepted", "version": outcome.version}, status_code=202)
+    if answered == "rejected":
         note_error_code(request, "report_rejected")
-        body = error_body("report_rejected", "Laporan ditolak; perbaiki lalu kirim ulang", stored["reasons"])
+        reasons = [r.model_dump() for r in outcome.reasons]
+        body = error_body("report_rejected", "Laporan ditolak; perbaiki lalu kirim ulang", reasons)
         return JSONResponse({**body, **ids}, status_code=422)
-    return JSONResponse({**ids, "status": stored["status"]}, status_code=202)
-
-
-async def _earlier(runtime: Runtime, ref: str, fingerprint: str) -> dict[str, Any] | None:
-    stored = await runtime.db[REPORTS].find_one({"_id": ref}, {"report": 0})
-    # A rejected report may be corrected and resent under its id; an accepted one is final.
-    if stored is not None and stored["status"] != "rejected" and stored["fingerprint"] != fingerprint:
-        raise ApiError(409, "report_id_conflict", "report_id ini sudah dipakai untuk laporan lain; gunakan id baru")
-    return stored
+    raise ApiError(409, outcome.code or "conflict", outcome.message or "")
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
 async def submit_report(
     body: ReportSubmission, agency: AgencyDep, runtime: RuntimeDep, request: Request
 ) -> JSONResponse:
-    """Submit a work report. 202: accepted and queued for scoring; 422: rejected, with reasons.
+    """Submit a work report. 202: accepted and queued for scoring; 422: rejected, with reasons; 409: conflict.
 
-    Sending the same report again is safe and returns the first answer. A rejected report can be
-    corrected and resent under the same id; it is checked again.
+    Sending the same report again is safe and returns the first answer. A rejected report can be fixed and
+    resent under the same id. An accepted one is corrected by resending it with `correction: true` while
+    its period is open; that makes a new version.
     """
-    agency_id = agency["_id"]
-    report_id = body.report_id or default_report_id(body)
-    ref, fingerprint = reference(agency_id, report_id), _fingerprint(body)
-    earlier = await _earlier(runtime, ref, fingerprint)
-    if earlier is not None and earlier["status"] != "rejected":
-        return _answer(request, earlier)
-    employee = await runtime.db[EMPLOYEES].find_one({"_id": body.nip})
-    skp = await runtime.db[SKP_PLANS].find_one({"_id": body.skp_id, "agency_id": agency_id})
-    reasons = check_report(body, agency_id, employee, skp)
-    now, correlation = datetime.now(UTC), correlation_id.get() or new_event_id()
-    stored: dict[str, Any] = {"_id": ref, "report_id": report_id, "agency_id": agency_id, "nip": body.nip}
-    stored |= {"fingerprint": fingerprint, "received_at": now, "correlation_id": correlation}
-    if reasons:
-        stored |= {"status": "rejected", "reasons": [r.model_dump() for r in reasons]}
-        data = ReportRejected(report_id=ref, agency_id=agency_id, nip=body.nip, reasons=reasons, rejected_at=now)
-        spec = REPORT_REJECTED
-    else:
-        data = build_report(body, ref, agency_id, skp, now, atasan_nip=employee.get("atasan_nip"))
-        stored |= {"status": "accepted", "report": data.model_dump(mode="json")}
-        spec = REPORT_SUBMITTED
-    uow = runtime.unit_of_work()
-    if earlier is None:
-        uow.insert(REPORTS, stored)
-    else:  # replaces the rejected attempt, and only that
-        uow.put(REPORTS, stored, match={"status": "rejected"})
-    uow.emit(spec, data, subject=body.nip, correlationid=correlation)
+    [outcome] = await _run(runtime, agency.agency_id, [body])
+    return _single_answer(request, outcome)
+
+
+def _result(index: int, outcome: Outcome) -> dict[str, Any]:
+    result: dict[str, Any] = {"index": index, "status": outcome.status}
+    for key in ("report_id", "reference", "version", "code", "message", "answered_as"):
+        if (value := getattr(outcome, key)) is not None:
+            result[key] = value
+    if outcome.reasons:
+        result["reasons"] = [r.model_dump() for r in outcome.reasons]
+    return result
+
+
+def validate_items(items: list[dict[str, Any]]) -> tuple[list[ReportSubmission], dict[int, Outcome]]:
+    """Each report is validated alone, so one malformed report does not sink the others."""
+    valid: list[ReportSubmission] = []
+    invalid: dict[int, Outcome] = {}
+    for index, item in enumerate(items):
+        try:
+            valid.append(ReportSubmission.model_validate(item))
+        except ValidationError as exc:
+            details = [RejectionReason(**describe(e)) for e in exc.errors()]
+            invalid[index] = Outcome(
+                "invalid",
+                item.get("report_id") if isinstance(item, dict) else None,
+                code="validation_failed",
+                message="Data laporan tidak valid",
+                reasons=details,
+            )
+    return valid, invalid
+
+
+def batch_answer(outcomes_by_index: dict[int, Outcome]) -> dict[str, Any]:
+    ordered = [outcomes_by_index[i] for i in sorted(outcomes_by_index)]
+    summary = Counter(o.status for o in ordered)
+    return {
+        "summary": {k: summary.get(k, 0) for k in ("accepted", "rejected", "duplicate", "conflict", "invalid")},
+        "results": [_result(i, o) for i, o in enumerate(ordered)],
+    }
+
+
+@router.post("/batch")
+async def submit_batch(body: ReportBatch, agency: AgencyDep, runtime: RuntimeDep) -> dict[str, Any]:
+    """Up to 1,000 reports in one request and one transaction, each with its own result.
+
+    Statuses: `accepted`, `rejected` (with reasons, as a single report would be), `duplicate` (sent before:
+    the first answer stands), `conflict` (another report holds its id or its slot), `invalid` (did not
+    validate). Resending the whole batch creates nothing new.
+    """
+    valid, outcomes = validate_items(body.reports)
+    decided = iter(await _run(runtime, agency.agency_id, valid)) if valid else iter(())
+    for index in range(len(body.reports)):
+        if index not in outcomes:
+            outcomes[index] = next(decided)
+    return batch_answer(outcomes)
+
+
+def _cursor(value: str | None, agency_id: str) -> str | None:
+    """The last reference of the previous page; only ever one of this agency's."""
+    if value is None:
+        return None
     try:
-        await uow.commit()
-    except (DuplicateKeyError, BulkWriteError):
-        # The same report arrived twice at once; the first one won.
-        if (winner := await _earlier(runtime, ref, fingerprint)) is not None:
-            return _answer(request, winner)
-        raise
-    return _answer(request, stored)
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        decoded = ""
+    if not decoded.startswith(f"{agency_id}/"):
+        message = "cursor tidak valid; gunakan next_cursor dari halaman sebelumnya"
+        raise ApiError(
+            422, "invalid_cursor", message, [{"field": "cursor", "code": "invalid_cursor", "message": message}]
+        )
+    return decoded
+
+
+@router.get("")
+async def list_reports(
+    agency: AgencyDep,
+    runtime: RuntimeDep,
+    period_start: Annotated[date | None, Query(description="Start date of the period (YYYY-MM-DD)")] = None,
+    unit_kerja: Annotated[str | None, Query(max_length=64)] = None,
+    status_: Annotated[ReportStatus | None, Query(alias="status")] = None,
+    nip: Annotated[Nip | None, Query()] = None,
+    cursor: Annotated[str | None, Query(max_length=400, description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """The agency's reports, filtered, in pages: follow `next_cursor` until it is null."""
+    page = await report_page(
+        runtime.db,
+        agency_id=agency.agency_id,
+        after=_cursor(cursor, agency.agency_id),
+        limit=limit,
+        period_start=period_start,
+        unit_kerja=unit_kerja,
+        status=status_.value if status_ else None,
+        nip=nip,
+    )
+    items = [
+        r.model_dump(
+            mode="json",
+            include={
+                "reference",
+                "report_id",
+                "nip",
+                "skp_id",
+                "period",
+                "unit_kerja",
+                "status",
+                "accepted_version",
+                "received_at",
+            },
+        )
+        for r in page
+    ]
+    last = page[-1].reference if len(page) == limit else None
+    next_cursor = base64.urlsafe_b64encode(last.encode()).decode().rstrip("=") if last else None
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.get("/{report_id}")
 async def get_report(report_id: str, agency: AgencyDep, runtime: RuntimeDep) -> dict[str, Any]:
-    """A report of the calling agency, with its status."""
-    ref = reference(agency["_id"], report_id)
-    stored = await runtime.db[REPORTS].find_one({"_id": ref}, {"fingerprint": 0})
+    """A report of the calling agency: its latest answer, the live version and every attempt."""
+    ref = reference(agency.agency_id, report_id)
+    stored = await find_report(runtime.db, reference=ref)
     if stored is None:
         raise ApiError(404, "report_not_found", f"laporan {report_id} tidak ditemukan")
-    stored["reference"] = stored.pop("_id")
-    stored["received_at"] = stored["received_at"].isoformat()
-    return stored
+    answer = stored.model_dump(mode="json", exclude={"fingerprint"})
+    answer["history"] = [_jsonable(entry) for entry in await report_history(runtime.db, reference=ref)]
+    return answer
+
+
+def _jsonable(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in entry.items()}
