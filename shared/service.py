@@ -26,8 +26,9 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.contracts import EventSpec
+from shared.error_docs import ERROR_RESPONSES
 from shared.http_access import install_request_tracing
-from shared.http_errors import ERROR_RESPONSES, install_error_handlers
+from shared.http_errors import install_error_handlers
 from shared.http_server import JsonErrorH11Protocol
 from shared.kafka_admin import ensure_topics
 from shared.logging import configure_logging

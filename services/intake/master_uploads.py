@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from shared.http_errors import describe
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.service import Runtime
+from shared.validation_messages import describe
 
 from .contracts_in import EmployeeRegistration, SkpSubmission, UnitKerjaRegistration
 from .files import (

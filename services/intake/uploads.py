@@ -19,8 +19,8 @@ from pydantic import ValidationError
 
 from shared.contracts.common import Period
 from shared.contracts.reports import ReportSubmission
-from shared.http_errors import describe
 from shared.service import Runtime
+from shared.validation_messages import describe
 
 from .files import FileProblem, ReportItem, RowError, SheetResult, column_for_field, read_table, reports_from_table
 from .report_intake import Outcome, submit_reports, with_retries

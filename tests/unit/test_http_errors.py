@@ -19,18 +19,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.contracts.common import BerAKHLAK, Number, Period, Rating
 from shared.contracts.nip import Nip, NipError, check_nip
+from shared.error_docs import ERROR_RESPONSES, ErrorBody
 from shared.http_access import install_request_tracing
-from shared.http_errors import (
-    _MESSAGES,
-    ERROR_RESPONSES,
-    FALLBACK_MESSAGE,
-    ApiError,
-    ErrorBody,
-    describe,
-    field_path,
-    install_error_handlers,
-    preview,
-)
+from shared.http_errors import ApiError, install_error_handlers
+from shared.validation_messages import _MESSAGES, FALLBACK_MESSAGE, describe, field_path, preview
 
 NIP = "198503122010011002"
 SECRET = "mongodb://admin:hunter2@db.internal"

@@ -28,10 +28,12 @@ from shared.asyncapi_export import service_definitions
 from shared.contracts import ALL_EVENTS
 from shared.contracts.common import INT64_MAX, INT64_MIN, Contract, Int64, Number, StrictInt64
 from shared.contracts.reports import ReportSubmission
+from shared.error_docs import ErrorBody
 from shared.http_access import install_request_tracing
-from shared.http_errors import ErrorBody, describe, install_error_handlers, preview
+from shared.http_errors import install_error_handlers
 from shared.service import create_app
 from shared.settings import ServiceSettings
+from shared.validation_messages import describe, preview
 
 NIP = "198503122010011002"
 ROW = {

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import ValidationError
 
-from shared.http_errors import ApiError, describe
+from shared.http_errors import ApiError
 from shared.service import RuntimeDep
+from shared.validation_messages import describe
 
 from ..contracts_in import EmployeeBatch, EmployeeRegistration, SkpSubmission, UnitKerjaRegistration
 from ..master_data_intake import Done, Refused, publish_skp, register_employees, register_units

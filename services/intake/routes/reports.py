@@ -15,8 +15,9 @@ from pydantic import ValidationError
 
 from shared.contracts.nip import Nip
 from shared.contracts.reports import RejectionReason, ReportSubmission
-from shared.http_errors import ApiError, describe, error_body, note_error_code
+from shared.http_errors import ApiError, error_body, note_error_code
 from shared.service import Runtime, RuntimeDep
+from shared.validation_messages import describe
 
 from ..contracts_in import ReportBatch
 from ..domain.models import ReportStatus
