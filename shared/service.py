@@ -204,15 +204,10 @@ def asyncapi_document(definition: ServiceDefinition, broker: KafkaBroker) -> dic
     return doc
 
 
-def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
-    settings = settings or load_settings(definition.name)
-    broker = build_broker(definition, settings)
-    lag = None
-    if definition.consumes:
-        register_subscriber(definition, broker, settings, lambda: app.state.consumer)
-        subscriber = broker.subscribers[0]
-        topics = [r.spec.topic for r in definition.consumes]
-        lag = ConsumerLagProbe(settings.kafka_bootstrap, settings.consumer_group, topics, lambda: subscriber.consumer)
+def _lifespan(
+    definition: ServiceDefinition, settings: ServiceSettings, broker: KafkaBroker, lag: ConsumerLagProbe | None
+):
+    """Start in dependency order (database, indexes, topics, consumers, relay, background); stop in reverse."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -244,15 +239,11 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             await client.close()
             log.info("service stopped")
 
-    # /docs, /redoc, their assets and / from the service itself: no CDN (see shared.web.docs).
-    app = documented_app(
-        title=definition.title,
-        description=definition.description,
-        version="1.0.0",
-        lifespan=lifespan,
-    )
-    install_error_handlers(app, MAX_BODY_BYTES, definition.larger_bodies)
-    install_request_tracing(app)
+    return lifespan
+
+
+def _operations(app: FastAPI, definition: ServiceDefinition, broker: KafkaBroker, lag: ConsumerLagProbe | None) -> None:
+    """Health, readiness, metrics and the AsyncAPI document, the same on every service."""
 
     async def readiness() -> dict[str, bool]:
         runtime: Runtime | None = getattr(app.state, "runtime", None)
@@ -264,17 +255,14 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             "consumers": all(s.running for s in broker.subscribers) if definition.consumes else True,
         }
 
-    # A service whose main door is HTTP keeps accepting work while Kafka is down: its outbox holds it.
-    informational = frozenset({"kafka", "consumers"}) if definition.http_door else frozenset()
-
     async def outbox_metrics() -> None:
         if (runtime := getattr(app.state, "runtime", None)) is not None:
             await runtime.relay.refresh_metrics()
 
+    # A service whose main door is HTTP keeps accepting work while Kafka is down: its outbox holds it.
+    informational = frozenset({"kafka", "consumers"}) if definition.http_door else frozenset()
     refreshers = [outbox_metrics] + ([lag.refresh] if lag is not None else [])
     app.include_router(health_router(readiness, informational, refreshers))
-    for router in definition.routers:
-        app.include_router(router, responses=ERROR_RESPONSES)
 
     @app.get("/asyncapi.json", include_in_schema=False)
     async def asyncapi_json() -> JSONResponse:
@@ -284,6 +272,28 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     async def asyncapi_html(request: Request) -> HTMLResponse:
         return asyncapi_response(f"Kinerja {definition.name}", asyncapi_document(definition, broker), request)
 
+
+def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or load_settings(definition.name)
+    broker = build_broker(definition, settings)
+    lag = None
+    if definition.consumes:
+        register_subscriber(definition, broker, settings, lambda: app.state.consumer)
+        subscriber = broker.subscribers[0]
+        topics = [r.spec.topic for r in definition.consumes]
+        lag = ConsumerLagProbe(settings.kafka_bootstrap, settings.consumer_group, topics, lambda: subscriber.consumer)
+    # /docs, /redoc, their assets and / from the service itself: no CDN (see shared.web.docs).
+    app = documented_app(
+        title=definition.title,
+        description=definition.description,
+        version="1.0.0",
+        lifespan=_lifespan(definition, settings, broker, lag),
+    )
+    install_error_handlers(app, MAX_BODY_BYTES, definition.larger_bodies)
+    install_request_tracing(app)
+    _operations(app, definition, broker, lag)
+    for router in definition.routers:
+        app.include_router(router, responses=ERROR_RESPONSES)
     return app
 
 

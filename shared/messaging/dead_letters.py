@@ -172,7 +172,14 @@ def build_dead_letter(
         headers.append(key_bytes)
         key = key[: fit.key_bytes]
     record = OutgoingRecord(record_id, topic, key, value[: fit.value_bytes], headers)
-    original = {
+    original = _original_document(d, record_id, value, source, at)
+    return BuiltDeadLetter(record, original)
+
+
+def _original_document(d: DeadLetter, record_id: str, value: bytes, source: str, at: datetime | None) -> dict:
+    """The full record, kept in the consuming service's database when its dead letter had to be cut."""
+    r = d.record
+    return {
         "_id": record_id,
         "dead_letter_id": d.id,
         "topic": r.topic,
@@ -186,4 +193,3 @@ def build_dead_letter(
         "consumer": source,
         "at": at or datetime.now(UTC),
     }
-    return BuiltDeadLetter(record, original)

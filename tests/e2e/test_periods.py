@@ -231,3 +231,34 @@ async def test_the_clock_closes_periods_whose_deadline_has_passed(intake, dbs, b
 
     await eventually(closed_again, timeout_s=30, what="the reopened period closed again by the clock")
     await eventually(lambda: all_sent(dbs["intake"], PERIOD_CLOSED.topic, agency, 6), what="the second closing sent")
+
+
+async def test_a_closed_period_rejects_reports_and_a_reopened_one_accepts_them(intake, dbs):
+    agency = register_agency(intake)
+    nip = agency.employee()
+    agency.skp(nip)
+    assert declare(agency, 2026, "bulanan", tenggat_hari=5).status_code == 200  # October closed on 5 November
+    july = agency.report_body(nip, month=7)
+    refused = agency.submit(july)
+    assert refused.status_code == 422
+    assert [d["code"] for d in refused.json()["error"]["details"]] == ["period_closed"]
+    quarterly = {
+        **agency.report_body(nip),
+        "period": {"type": "triwulanan", "start": "2026-10-01", "end": "2026-12-31"},
+    }
+    assert agency.submit(quarterly).json()["error"]["details"][0]["code"] == "period_not_in_scheme"
+
+    until = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+
+    async def reopen():  # the clock may be closing the past periods at this very moment: a 409 says try again
+        answer = admin(
+            intake, agency, "2026-07", "reopen", {"alasan": "Server dinas mati", "sampai": until.isoformat()}
+        )
+        assert answer.status_code in (200, 409), answer.text
+        return answer.status_code == 200
+
+    await eventually(reopen, what="July reopened")
+    accepted = agency.submit(july)  # the same report again: checked again, now the period is open
+    assert accepted.status_code == 202, accepted.text
+    audit = await dbs["intake"].period_audit.find({"agency_id": agency.agency_id, "period_id": "2026-07"}).to_list()
+    assert [a["action"] for a in audit][-1] == "reopen" and audit[-1]["alasan"] == "Server dinas mati"
