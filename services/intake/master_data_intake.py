@@ -15,7 +15,17 @@ from shared.messaging.unit_of_work import UnitOfWork
 from .contracts_in import EmployeeRegistration, SkpSubmission, UnitKerjaRegistration
 from .domain.master_data import Refusal, Registration, decide_employees, decide_skp, decide_unit
 from .domain.models import Employee
-from .repository.records import AUDIT, EMPLOYEES, SKP_PLANS, UNITS, employee_from, plan_from, unit_parents
+from .repository.records import (
+    AUDIT,
+    EMPLOYEES,
+    SKP_PLANS,
+    UNITS,
+    employee_from,
+    list_units,
+    plan_from,
+    staff_of,
+    unit_parents,
+)
 
 
 @dataclass(frozen=True)
@@ -59,16 +69,20 @@ def _store_employee(uow: UnitOfWork, decision: Registration) -> None:
 async def register_units(
     uow: UnitOfWork, db: AsyncDatabase, agency_id: str, items: list[UnitKerjaRegistration]
 ) -> list[Done | Refused]:
-    """Units in any order: a parent listed after its child is registered first."""
-    parents = await unit_parents(db, agency_id=agency_id)
+    """Units in any order: a parent listed after its child is registered first; the same unit again changes nothing."""
+    existing = {u["unit_id"]: u for u in await list_units(db, agency_id=agency_id)}
+    parents = {unit_id: u.get("induk") for unit_id, u in existing.items()}
     results: dict[int, Done | Refused] = {}
     pending = dict(enumerate(items))
     while pending:
         ready = {i: u for i, u in pending.items() if u.induk is None or u.induk in parents}
         for i, item in (ready or pending).items():  # nothing ready: what is left refers to unknown parents
             refusal = decide_unit(item, agency_id, parents)
+            known = existing.get(item.unit_id)
             if refusal is not None:
                 results[i] = Refused(item.unit_id, refusal.status, refusal.reason)
+            elif known is not None and (known["nama"], known.get("induk")) == (item.nama, item.induk):
+                results[i] = Done(item.unit_id, "unchanged")
             else:
                 _store_unit(uow, agency_id, item)
                 parents[item.unit_id] = item.induk
@@ -106,8 +120,11 @@ async def publish_skp(uow: UnitOfWork, agency_id: str, item: SkpSubmission, now:
     return Done(item.skp_id, "published", version.version)
 
 
-async def transfer_employee(uow: UnitOfWork, nip: str, to_agency: str, reason: str, now: datetime) -> Done | Refused:
-    """Mutasi, by an administrator: the employee leaves their supervisor and unit behind; audited and published."""
+async def transfer_employee(
+    uow: UnitOfWork, db: AsyncDatabase, nip: str, to_agency: str, alasan: str, now: datetime
+) -> Done | Refused:
+    """Mutasi, by an administrator: the employee leaves their supervisor and unit behind, and their former staff
+    lose them as supervisor (scores must never reach another agency); audited and published."""
     employee = employee_from(await uow.get(EMPLOYEES, nip))
     if employee is None:
         return Refused(
@@ -116,7 +133,11 @@ async def transfer_employee(uow: UnitOfWork, nip: str, to_agency: str, reason: s
     moved = employee.model_copy(update={"agency_id": to_agency, "atasan_nip": None, "unit_kerja": None})
     uow.put(EMPLOYEES, {"_id": nip, **moved.model_dump(mode="json")}, match={"agency_id": employee.agency_id})
     audit: dict[str, Any] = {"_id": str(uuid.uuid4()), "at": now, "by": "admin", "action": "employee_transferred"}
-    audit |= {"nip": nip, "from_agency": employee.agency_id, "agency_id": to_agency, "reason": reason}
+    audit |= {"nip": nip, "from_agency": employee.agency_id, "agency_id": to_agency, "alasan": alasan}
     uow.insert(AUDIT, audit | {"correlation_id": uow.correlation_id})
     uow.emit(EMPLOYEE_REGISTERED, EmployeeRegistered(**moved.model_dump()), subject=nip)
+    for staff in await staff_of(db, agency_id=employee.agency_id, atasan_nip=nip):
+        without = staff.model_copy(update={"atasan_nip": None})
+        uow.put(EMPLOYEES, {"_id": staff.nip, **without.model_dump(mode="json")}, match={"agency_id": staff.agency_id})
+        uow.emit(EMPLOYEE_REGISTERED, EmployeeRegistered(**without.model_dump()), subject=staff.nip)
     return Done(nip, "transferred")

@@ -7,7 +7,6 @@ import httpx
 
 from .demo_data import AGENCIES, PERIOD, REALISASI, TAHUN
 
-DEMO_TENGGAT_HARI = 30
 BERAKHLAK = ("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif")
 
 
@@ -75,9 +74,6 @@ def load_demo(intake_url: str) -> Demo:
             api_key = _agency_key(client, agency, admin)
             agencies.append(DemoAgency(agency["agency_id"], agency["nama"], api_key))
             auth = {"Authorization": f"Bearer {api_key}"}
-            # Monthly periods, reported up to 30 days after each month ends: October stays open for the demo.
-            scheme = {"skema": "bulanan", "tenggat_hari": DEMO_TENGGAT_HARI}
-            _check(client.put(f"/v1/periods/{TAHUN}", json=scheme, headers=auth), 200)
             for nip, nama, jabatan, atasan in agency["employees"]:
                 employee = {"nip": nip, "nama": nama, "jabatan": jabatan, "atasan_nip": atasan}
                 _check(client.put(f"/v1/employees/{nip}", json=employee, headers=auth), 200)

@@ -130,7 +130,9 @@ async def test_employees_register_in_any_order_and_another_agencys_nip_is_not_re
     assert intake.get(f"/v1/employees/{boss}", headers=other.auth).json()["agency_id"] == other.agency_id
     assert intake.get(f"/v1/employees/{boss}", headers=agency.auth).status_code == 404
     audit = await dbs["intake"].audit.find_one({"nip": boss, "action": "employee_transferred"})
-    assert audit["from_agency"] == agency.agency_id and audit["reason"] == "SK mutasi 821/2026"
+    assert audit["from_agency"] == agency.agency_id and audit["alasan"] == "SK mutasi 821/2026"
+    former_staff = intake.get(f"/v1/employees/{staff}", headers=agency.auth).json()
+    assert former_staff["atasan_nip"] is None  # their scores must not go to a supervisor in another agency
 
 
 async def test_a_changed_skp_is_a_new_version_used_for_later_periods(intake):

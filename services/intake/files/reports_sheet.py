@@ -111,13 +111,16 @@ def _report_body(cells: RowCells, blocks: list[int]) -> tuple[dict[str, Any], tu
 
 
 def _block(cells: RowCells, k: int) -> dict[str, Any] | None:
-    """One realisasi entry; a block without row_id_k is ignored unless it was filled in (then it is an error)."""
+    """One realisasi entry, or None for a block left empty; values without a row_id_k are an error."""
     row_id = cells.text(f"row_id_{k}")
     value = cells.parse(f"realisasi_{k}", parse_number)
     rating = cells.parse(f"rating_atasan_{k}", parse_rating)
     if row_id is None:
         if cells.any_filled((f"realisasi_{k}", f"rating_atasan_{k}")):
             cells.error(f"row_id_{k}", "missing_value", f"kolom row_id_{k} wajib diisi bila realisasi_{k} diisi")
+        return None
+    if value is None and rating is None:
+        # Left empty: a Tambahan row may go unreported; an empty Utama row is caught as missing_main_row.
         return None
     entry: dict[str, Any] = {"row_id": row_id}
     if value is not None:

@@ -65,6 +65,13 @@ async def find_plan(db: AsyncDatabase, *, skp_id: str, agency_id: str) -> SkpPla
     return plan_from(await db[SKP_PLANS].find_one({"_id": skp_id, "agency_id": agency_id}))
 
 
+async def staff_of(db: AsyncDatabase, *, agency_id: str, atasan_nip: str) -> list[Employee]:
+    """The employees of the agency whose supervisor this is."""
+    return [
+        Employee.model_validate(d) async for d in db[EMPLOYEES].find({"agency_id": agency_id, "atasan_nip": atasan_nip})
+    ]
+
+
 async def find_employee(db: AsyncDatabase, *, nip: str) -> Employee | None:
     return employee_from(await db[EMPLOYEES].find_one({"_id": nip}))
 

@@ -28,7 +28,7 @@ async def transfer(nip: str, body: Transfer, runtime: RuntimeDep, _: AdminDep) -
     if await find_agency(runtime.db, agency_id=body.ke_instansi) is None:
         raise ApiError(404, "agency_not_found", f"instansi {body.ke_instansi} tidak ditemukan")
     uow = runtime.unit_of_work()
-    result = await transfer_employee(uow, nip, body.ke_instansi, body.alasan, datetime.now(UTC))
+    result = await transfer_employee(uow, runtime.db, nip, body.ke_instansi, body.alasan, datetime.now(UTC))
     if isinstance(result, Refused):
         raise ApiError(result.status_code, result.reason.code, result.reason.message)
     await uow.commit()
