@@ -44,5 +44,6 @@ schemas: install  ## regenerate docs/schemas and docs/asyncapi from the code
 clean:
 	rm -rf $(VENV) .kinerja-data .pytest_cache
 
-bench: install  ## end-to-end throughput on the embedded stack, batched vs one event per transaction
+bench: install  ## end-to-end throughput on the embedded stack, batched vs one event per transaction; intake's doors vs bare writes
 	$(BIN)/python -m bench.e2e_throughput
+	$(BIN)/python -m bench.intake_doors

@@ -8,7 +8,6 @@ surfaces as a duplicate key at commit and the caller runs the batch again.
 """
 
 import hashlib
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +23,7 @@ from .domain.periods import AgencyPeriod, period_rejection
 from .domain.report_checks import build_report, check_report, default_report_id
 from .domain.submissions import Check, Conflict, Resend, decide_submission
 from .repository.periods import declared_periods
-from .repository.records import EMPLOYEES, REPORT_HISTORY, REPORT_SLOTS, REPORTS, SKP_PLANS, employee_from, plan_from
+from .repository.records import EMPLOYEES, REPORT_SLOTS, REPORTS, SKP_PLANS, employee_from, plan_from
 
 Status = Literal["accepted", "rejected", "duplicate", "conflict", "invalid", "not_submitted"]
 
@@ -116,6 +115,7 @@ async def _submit_one(
     base = {"_id": ref, "report_id": report_id, "agency_id": agency_id, "nip": submission.nip}
     base |= {"skp_id": submission.skp_id, "period": submission.period.model_dump(mode="json")}
     base |= {"fingerprint": print_, "received_at": now, "correlation_id": uow.correlation_id}
+    base["history"] = list(doc.get("history", [])) if doc else []  # every attempt, in the report itself
     if reasons and decision.recheck and stored is not None and stored.reasons == reasons:
         return Outcome("duplicate", report_id, ref, reasons=reasons, answered_as="rejected")
     if reasons:
@@ -127,9 +127,10 @@ async def _submit_one(
     )
     document = base | {"status": ReportStatus.ACCEPTED, "accepted_version": decision.version}
     document |= {"unit_kerja": employee.unit_kerja, "reasons": [], "report": report.model_dump(mode="json")}
+    _add_history(uow, document, now, "accepted", version=decision.version, report=document["report"])
     _write_report(uow, document, decision)
-    uow.put(REPORT_SLOTS, {"_id": slot, "reference": ref}, match={"reference": ref})
-    _history(uow, ref, now, "accepted", version=decision.version, report=document["report"])
+    if holder is None:  # the slot is taken once; a concurrent first report for it makes the commit fail
+        uow.insert(REPORT_SLOTS, {"_id": slot, "reference": ref})
     uow.emit(REPORT_SUBMITTED, report, subject=submission.nip)
     return Outcome("accepted", report_id, ref, decision.version)
 
@@ -148,8 +149,8 @@ def _store_rejection(
         live["report"] = stored.report.model_dump(mode="json")
         live["unit_kerja"] = stored.unit_kerja
     document = base | live | {"status": ReportStatus.REJECTED, "reasons": [r.model_dump() for r in reasons]}
+    _add_history(uow, document, now, "rejected", reasons=document["reasons"])
     _write_report(uow, document, decision)
-    _history(uow, base["_id"], now, "rejected", reasons=document["reasons"])
     rejected = ReportRejected(
         report_id=base["_id"], agency_id=base["agency_id"], nip=base["nip"], reasons=reasons, rejected_at=now
     )
@@ -164,9 +165,10 @@ def _write_report(uow: UnitOfWork, document: dict[str, Any], decision: Check) ->
         uow.put(REPORTS, document, match={"fingerprint": replaced.fingerprint})
 
 
-def _history(uow: UnitOfWork, ref: str, now: datetime, outcome: str, **details: Any) -> None:
-    entry = {"_id": str(uuid.uuid4()), "reference": ref, "at": now, "outcome": outcome}
-    uow.insert(REPORT_HISTORY, entry | {"correlation_id": uow.correlation_id} | details)
+def _add_history(uow: UnitOfWork, document: dict[str, Any], now: datetime, outcome: str, **details: Any) -> None:
+    """Attempts are few per report (a resend writes none), so they live in the report: one write each."""
+    entry = {"at": now, "outcome": outcome, "correlation_id": uow.correlation_id}
+    document["history"] = [*document["history"], entry | details]
 
 
 async def with_retries(

@@ -23,6 +23,9 @@ from shared.logging import correlation_id
 
 from .records import OutgoingRecord, record_for
 
+# Ids per `$in` read: a very long list is slower per id than several short ones on some servers.
+IN_CHUNK = 200
+
 INBOX = "inbox"
 OUTBOX = "outbox"
 
@@ -123,9 +126,10 @@ class UnitOfWork:
         unknown = [
             i for i in wanted if (collection, i) not in self._pending_docs and (collection, i) not in self._read_cache
         ]
-        if unknown:
-            found = {d["_id"]: d async for d in self.db[collection].find({"_id": {"$in": unknown}})}
-            for i in unknown:
+        for start in range(0, len(unknown), IN_CHUNK):
+            chunk = unknown[start : start + IN_CHUNK]
+            found = {d["_id"]: d async for d in self.db[collection].find({"_id": {"$in": chunk}})}
+            for i in chunk:
                 self._read_cache[(collection, i)] = found.get(i)
         documents = {i: await self.get(collection, i) for i in wanted}
         return {i: d for i, d in documents.items() if d is not None}

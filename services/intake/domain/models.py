@@ -6,6 +6,7 @@ reads a raw dict.
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,6 +80,7 @@ class StoredReport(Record):
     report: ReportSubmitted | None = None
     correlation_id: str
     received_at: datetime
+    history: list[dict[str, Any]] = Field(default_factory=list, description="every attempt, oldest first")
 
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 

@@ -2,7 +2,7 @@
 
 Reports: `reports` holds each report's latest answer and live version,
 `report_slots` the one live report per employee, SKP and period,
-`report_history` every attempt (accepted versions with their content).
+each report keeps its attempts in `history` (accepted versions with their content).
 """
 
 from datetime import date
@@ -19,7 +19,6 @@ UNITS = "unit_kerja"
 SKP_PLANS = "skp_plans"
 REPORTS = "reports"
 REPORT_SLOTS = "report_slots"
-REPORT_HISTORY = "report_history"
 AUDIT = "audit"
 
 
@@ -27,10 +26,8 @@ async def setup_record_indexes(db: AsyncDatabase) -> None:
     await db[EMPLOYEES].create_index("agency_id")
     await db[UNITS].create_index("agency_id")
     await db[SKP_PLANS].create_index([("agency_id", 1), ("nip", 1)])
-    await db[REPORTS].create_index([("agency_id", 1), ("nip", 1)])
-    await db[REPORTS].create_index([("agency_id", 1), ("period.start", 1), ("_id", 1)])
-    await db[REPORTS].create_index([("agency_id", 1), ("unit_kerja", 1), ("_id", 1)])
-    await db[REPORT_HISTORY].create_index([("reference", 1), ("at", 1)])
+    # No secondary index on reports: every read is by reference, whose `<agency_id>/` prefix makes an agency's
+    # reports one range of _id. Each index would cost every one of the month-end's inserts.
     await db[AUDIT].create_index([("agency_id", 1), ("at", -1)])
 
 
@@ -92,22 +89,15 @@ async def report_page(
     nip: str | None = None,
 ) -> list[StoredReport]:
     """One page of the agency's reports in reference order; `after` is the last reference of the previous page."""
-    query: dict[str, Any] = {"agency_id": agency_id}
+    # References start with "<agency_id>/": the agency's reports are one range of the _id index ("0" follows "/").
+    query: dict[str, Any] = {"_id": {"$gt": after or f"{agency_id}/", "$lt": f"{agency_id}0"}}
     for field, value in (("unit_kerja", unit_kerja), ("status", status), ("nip", nip)):
         if value is not None:
             query[field] = value
     if period_start is not None:
         query["period.start"] = period_start.isoformat()
-    if after is not None:
-        query["_id"] = {"$gt": after}
-    documents = await db[REPORTS].find(query, {"report": 0}).sort("_id", ASCENDING).limit(limit).to_list()
+    documents = await db[REPORTS].find(query, {"report": 0, "history": 0}).sort("_id", ASCENDING).limit(limit).to_list()
     return [StoredReport.model_validate(d) for d in documents]
-
-
-async def report_history(db: AsyncDatabase, *, reference: str) -> list[dict[str, Any]]:
-    """Every attempt at this report, oldest first: accepted versions (with their content) and rejections."""
-    cursor = db[REPORT_HISTORY].find({"reference": reference}, {"_id": 0, "reference": 0}).sort("at", ASCENDING)
-    return await cursor.to_list()
 
 
 async def active_employees_with_plans(

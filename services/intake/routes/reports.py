@@ -22,7 +22,7 @@ from shared.validation_messages import describe
 from ..contracts_in import ReportBatch
 from ..domain.models import ReportStatus
 from ..report_intake import Outcome, reference, submit_reports, with_retries
-from ..repository.records import find_report, report_history, report_page
+from ..repository.records import find_report, report_page
 from ..security import AgencyDep
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -182,9 +182,4 @@ async def get_report(report_id: str, agency: AgencyDep, runtime: RuntimeDep) -> 
     if stored is None:
         raise ApiError(404, "report_not_found", f"laporan {report_id} tidak ditemukan")
     answer = stored.model_dump(mode="json", exclude={"fingerprint"})
-    answer["history"] = [_jsonable(entry) for entry in await report_history(runtime.db, reference=ref)]
     return answer
-
-
-def _jsonable(entry: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in entry.items()}
