@@ -38,8 +38,8 @@ format: install
 	$(BIN)/ruff check --fix .
 
 schemas: install  ## regenerate docs/schemas and docs/asyncapi from the code
-	$(BIN)/python -m shared.contracts.export
-	$(BIN)/python -m shared.asyncapi_export
+	$(BIN)/python -m devtools.schema_export
+	$(BIN)/python -m devtools.asyncapi_export
 
 clean:
 	rm -rf $(VENV) .kinerja-data .pytest_cache

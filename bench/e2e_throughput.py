@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 from pymongo import MongoClient
 
-from shared.devstack.embedded import EmbeddedStack
-from shared.devstack.platform import SERVICES, Platform
-from shared.devstack.processes import free_port
+from devtools.devstack.embedded import EmbeddedStack
+from devtools.devstack.platform import SERVICES, Platform
+from devtools.devstack.processes import free_port
 from shared.kafka_admin import ensure_topics
 from tests.e2e.api import register_agency
 

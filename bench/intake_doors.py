@@ -45,9 +45,9 @@ from openpyxl import Workbook, load_workbook
 from pymongo import MongoClient
 from pymongo.database import Database
 
-from shared.devstack.embedded import EmbeddedStack
-from shared.devstack.platform import SERVICES, Platform
-from shared.devstack.processes import free_port
+from devtools.devstack.embedded import EmbeddedStack
+from devtools.devstack.platform import SERVICES, Platform
+from devtools.devstack.processes import free_port
 from shared.kafka_admin import ensure_topics
 from tests.e2e.api import Agency, random_nip, register_agency
 

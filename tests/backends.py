@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared.devstack.embedded import EmbeddedStack
-from shared.devstack.processes import free_port
+from devtools.devstack.embedded import EmbeddedStack
+from devtools.devstack.processes import free_port
 
 
 @dataclass

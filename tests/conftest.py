@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pymongo import AsyncMongoClient
 
-from shared.devstack.platform import SERVICES, Platform
-from shared.devstack.processes import free_port
+from devtools.devstack.platform import SERVICES, Platform
+from devtools.devstack.processes import free_port
 from shared.kafka_admin import ensure_topics
 
 from .backends import Backend, select_backend

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from shared.devstack.demo import admin_token
+from devtools.devstack.demo import admin_token
 
 
 class _AdminHeaders(Mapping[str, str]):

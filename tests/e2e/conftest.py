@@ -3,7 +3,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from shared.devstack.platform import Platform
+from devtools.devstack.platform import Platform
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from shared.devstack.processes import free_port, port_open
+from devtools.devstack.processes import free_port, port_open
 
 SERVICES = ("intake", "scoring", "training", "notification")
 REPO = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ class Launcher:
         env.pop("KINERJA_LOG_LEVEL", None)  # as a user runs it: INFO
         env.pop("KINERJA_ADMIN_TOKEN", None)  # as a user runs it: the README's development token
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "shared.devstack.cli", "run", *args],
+            [sys.executable, "-m", "devtools.devstack.cli", "run", *args],
             env=env,
             cwd=REPO,
             stdout=subprocess.PIPE,

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from devtools.devstack.platform import is_ready
+from devtools.devstack.processes import ManagedProcess, free_port, wait_until
 from services.intake.repository.keys import API_KEYS, setup_api_key_indexes, touch_api_key
 from services.intake.repository.records import AGENCIES
 from services.intake.security import digest, key_document
-from shared.devstack.platform import is_ready
-from shared.devstack.processes import ManagedProcess, free_port, wait_until
 from tests.conftest import eventually
 
 from .api import ADMIN, Agency, register_agency

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from shared.devstack.platform import Platform
+from devtools.devstack.platform import Platform
 
 try:
     from playwright.sync_api import Page, Route, expect, sync_playwright

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from shared.devstack.platform import Platform
+from devtools.devstack.platform import Platform
 
 from .api import ADMIN, random_nip, register_agency
 

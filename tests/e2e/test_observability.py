@@ -6,7 +6,7 @@ import uuid
 import httpx
 import pytest
 
-from shared.devstack.platform import SERVICES
+from devtools.devstack.platform import SERVICES
 from shared.http_access import CORRELATION_HEADER
 from tests.conftest import eventually
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.asyncapi_export import ASYNCAPI_DIR, document, render, service_definitions
+from devtools.asyncapi_export import ASYNCAPI_DIR, document, render, service_definitions
 
 DEFINITIONS = service_definitions()
 

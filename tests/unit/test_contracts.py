@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from devtools.schema_export import event_schemas, render
 from shared.contracts import ALL_EVENTS, BY_TOPIC, REPORT_SUBMITTED, SCORE_COMPUTED, all_topics
 from shared.contracts.common import (
     Aspek,
@@ -19,7 +20,6 @@ from shared.contracts.common import (
     SkpRow,
     TargetRange,
 )
-from shared.contracts.export import event_schemas, render
 from shared.contracts.nip import Nip, NipError, check_nip
 from shared.contracts.reports import IndicatorRealisation, ReportSubmitted
 from shared.contracts.scores import IndicatorScore, RatingSource, ScoreComputed
@@ -313,7 +313,7 @@ def test_schema_files_in_docs_match_the_models():
     extra = sorted(present - expected.keys())
     stale = sorted(n for n in expected.keys() & present if (SCHEMA_DIR / n).read_bytes() != expected[n])
     assert not (missing or stale or extra), (
-        "docs/schemas is out of date with shared/contracts: run `python -m shared.contracts.export` "
+        "docs/schemas is out of date with shared/contracts: run `python -m devtools.schema_export` "
         f"(and delete files no event produces). missing={missing} stale={stale} extra={extra}"
     )
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from faststream.specification.asyncapi.site import ASYNCAPI_JS_DEFAULT_URL
 
-from shared.asyncapi_export import document, service_definitions
+from devtools.asyncapi_export import document, service_definitions
 from shared.service import ServiceDefinition, create_app
 from shared.settings import ServiceSettings
 from shared.web.docs import (

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, Field, ValidationError
 
 import services.intake.contracts_in as contracts_in
+from devtools.asyncapi_export import service_definitions
 from services.intake.contracts_in import AgencyRegistration, SkpSubmission
-from shared.asyncapi_export import service_definitions
 from shared.contracts import ALL_EVENTS
 from shared.contracts.common import INT64_MAX, INT64_MIN, Contract, Int64, Number, StrictInt64
 from shared.contracts.reports import ReportSubmission

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from devtools.devstack.demo_data import AGENCIES, PERIOD
 from services.intake.contracts_in import EmployeeRegistration, SkpSubmission, UnitKerjaRegistration
 from services.intake.files import (
     FileProblem,
@@ -43,7 +44,6 @@ from services.intake.files.reports_sheet import report_columns
 from services.intake.files.values import quote
 from shared.contracts.common import Period, Polaritas, Rating, SkpRow
 from shared.contracts.reports import ReportSubmission
-from shared.devstack.demo_data import AGENCIES, PERIOD
 
 PERIOD_OBJ = Period.model_validate(PERIOD)
 DINKES = AGENCIES[0]

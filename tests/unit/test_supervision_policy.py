@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.devstack.processes import RestartPolicy, Supervised, Supervisor, describe_exit
+from devtools.devstack.processes import RestartPolicy, Supervised, Supervisor, describe_exit
 
 
 def exits(policy: RestartPolicy, times: list[float], uptime: float = 1.0) -> list[float]:

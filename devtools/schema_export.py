@@ -1,6 +1,6 @@
 """Writes the JSON Schema of every event envelope to docs/schemas.
 
-Run `python -m shared.contracts.export`; a test fails when the files in the
+Run `python -m devtools.schema_export`; a test fails when the files in the
 repository differ from what the models say.
 """
 
@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .topics import ALL_EVENTS
+from shared.contracts.topics import ALL_EVENTS
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "docs" / "schemas"
 
 
 def event_schemas() -> dict[str, dict[str, Any]]:
