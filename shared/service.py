@@ -33,6 +33,7 @@ from shared.http_server import JsonErrorH11Protocol
 from shared.kafka_admin import ensure_topics
 from shared.logging import configure_logging
 from shared.messaging.consumer import EventConsumer, Route
+from shared.messaging.idle_fetch import IdleFetchPause
 from shared.messaging.lag import ConsumerLagProbe
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.unit_of_work import UnitOfWork
@@ -126,6 +127,7 @@ def register_subscriber(
     broker: KafkaBroker,
     settings: ServiceSettings,
     consumer: Callable[[], EventConsumer],
+    saw_records: Callable[[], None] = lambda: None,
 ) -> None:
     """One consumer (group `kinerja-<service>`) over every topic the service reads."""
     topics = [r.spec.topic for r in definition.consumes]
@@ -148,6 +150,7 @@ def register_subscriber(
         decoder=_raw_values,
     )
     async def on_records(body: list[bytes], message: KafkaMessage) -> None:
+        saw_records()
         try:
             await consumer().process_batch(message.raw_message)
         except Exception as exc:
@@ -205,7 +208,11 @@ def asyncapi_document(definition: ServiceDefinition, broker: KafkaBroker) -> dic
 
 
 def _lifespan(
-    definition: ServiceDefinition, settings: ServiceSettings, broker: KafkaBroker, lag: ConsumerLagProbe | None
+    definition: ServiceDefinition,
+    settings: ServiceSettings,
+    broker: KafkaBroker,
+    lag: ConsumerLagProbe | None,
+    idle: IdleFetchPause | None,
 ):
     """Start in dependency order (database, indexes, topics, consumers, relay, background); stop in reverse."""
 
@@ -225,6 +232,8 @@ def _lifespan(
             app.state.consumer = EventConsumer(db, definition.consumes, settings, on_commit=relay.wake)
             await app.state.consumer.ensure_indexes()
         await broker.start()
+        if idle is not None:
+            idle.start()
         relay.start()
         background = start_background(definition, runtime)
         log.info("service started", extra={"port": settings.port, "database": settings.database})
@@ -232,6 +241,8 @@ def _lifespan(
             yield
         finally:
             await stop_background(background)
+            if idle is not None:
+                await idle.stop()
             await broker.stop()  # stop taking work first, then stop publishing it
             await relay.stop()
             if lag is not None:
@@ -276,9 +287,12 @@ def _operations(app: FastAPI, definition: ServiceDefinition, broker: KafkaBroker
 def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or load_settings(definition.name)
     broker = build_broker(definition, settings)
-    lag = None
+    lag = idle = None
     if definition.consumes:
-        register_subscriber(definition, broker, settings, lambda: app.state.consumer)
+        if settings.consumer_idle_pause_ms:
+            idle = IdleFetchPause(lambda: broker.subscribers[0].consumer, settings.consumer_idle_pause_ms / 1000)
+        saw_records = idle.saw_records if idle is not None else lambda: None
+        register_subscriber(definition, broker, settings, lambda: app.state.consumer, saw_records)
         subscriber = broker.subscribers[0]
         topics = [r.spec.topic for r in definition.consumes]
         lag = ConsumerLagProbe(settings.kafka_bootstrap, settings.consumer_group, topics, lambda: subscriber.consumer)
@@ -287,7 +301,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         title=definition.title,
         description=definition.description,
         version="1.0.0",
-        lifespan=_lifespan(definition, settings, broker, lag),
+        lifespan=_lifespan(definition, settings, broker, lag, idle),
     )
     install_error_handlers(app, MAX_BODY_BYTES, definition.larger_bodies)
     install_request_tracing(app)

@@ -28,6 +28,13 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = Field(default=200, ge=1)
     consumer_max_attempts: int = Field(default=3, ge=1, description="Tries before an event is dead-lettered")
     consumer_retry_backoff_s: float = Field(default=0.2, ge=0)
+    consumer_idle_pause_ms: int = Field(
+        default=0,
+        ge=0,
+        le=1000,
+        description="Pause an idle consumer's fetching this long (0: never); for brokers that answer empty "
+        "fetches at once, such as the embedded development broker",
+    )
     relay_batch_size: int = Field(default=500, ge=1)
     relay_poll_interval_s: float = Field(default=0.5, gt=0)
     relay_lease_s: float = Field(default=10.0, gt=0, description="How long one replica holds the outbox relay")

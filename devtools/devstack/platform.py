@@ -51,6 +51,8 @@ class Platform:
             "KINERJA_HTTP_HOST": self.host,
             "KINERJA_HTTP_PORT": str(self.ports[name]),
             "KINERJA_INSTANCE_ID": "local",
+            # The embedded broker answers empty fetches at once: idle consumers would spin (see idle_fetch.py).
+            "KINERJA_CONSUMER_IDLE_PAUSE_MS": "200",
             **self.extra_env,
         }
         return ManagedProcess(

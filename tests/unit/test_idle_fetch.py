@@ -1,0 +1,63 @@
+"""An idle consumer's fetching pauses and resumes; a busy one is never paused."""
+
+import asyncio
+import time
+
+from shared.messaging.idle_fetch import IdleFetchPause
+
+
+class FakeConsumer:
+    def __init__(self) -> None:
+        self.partitions = {"p0", "p1"}
+        self.paused_now: set[str] = set()
+        self.pauses = self.resumes = 0
+
+    def assignment(self) -> set[str]:
+        return set(self.partitions)
+
+    def pause(self, *partitions: str) -> None:
+        self.paused_now |= set(partitions)
+        self.pauses += 1
+
+    def resume(self, *partitions: str) -> None:
+        self.paused_now -= set(partitions)
+        self.resumes += 1
+
+
+async def wait_for(condition, timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        await asyncio.sleep(0.005)
+
+
+async def test_an_idle_consumer_is_paused_then_resumed_to_fetch_again():
+    consumer = FakeConsumer()
+    idle = IdleFetchPause(lambda: consumer, pause_s=0.05, listen_s=0.01)
+    idle.last_records = time.monotonic() - 1
+    idle.start()
+    try:
+        await wait_for(lambda: consumer.pauses >= 2 and consumer.resumes >= 2)
+    finally:
+        await idle.stop()
+    assert consumer.paused_now == set()  # stopping never leaves partitions paused
+
+
+async def test_a_consumer_that_keeps_receiving_records_is_never_paused():
+    consumer = FakeConsumer()
+    idle = IdleFetchPause(lambda: consumer, pause_s=0.2, listen_s=0.01)
+    idle.start()
+    try:
+        deadline = time.monotonic() + 0.3
+        while time.monotonic() < deadline:
+            idle.saw_records()
+            await asyncio.sleep(0.01)
+    finally:
+        await idle.stop()
+    assert consumer.pauses == 0
+
+
+def test_idle_means_no_records_for_the_pause_length():
+    idle = IdleFetchPause(lambda: None, pause_s=0.2)
+    idle.last_records = 100.0
+    assert not idle.idle(100.1) and idle.idle(100.2)
