@@ -47,3 +47,4 @@ clean:
 bench: install  ## end-to-end throughput on the embedded stack, batched vs one event per transaction; intake's doors vs bare writes
 	$(BIN)/python -m bench.e2e_throughput
 	$(BIN)/python -m bench.intake_doors
+	$(BIN)/python -m bench.pipeline
