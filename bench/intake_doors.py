@@ -22,18 +22,15 @@ import copy
 import io
 import os
 import queue
-import re
 import secrets
-import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +42,7 @@ from openpyxl import Workbook, load_workbook
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from bench.profiling import print_top, profiled
 from devtools.devstack.embedded import EmbeddedStack
 from devtools.devstack.platform import SERVICES, Platform
 from devtools.devstack.processes import free_port
@@ -149,8 +147,11 @@ def batch_door(bench: Bench, profile: bool) -> tuple[str, Timing, Timing]:
         return answer.json()["summary"]
 
     bench.wait_outbox_drained()
-    with profiled(bench.pids if profile else {}):
+    out = Path(os.environ["KINERJA_BENCH_PYSPY"]) if profile and os.environ.get("KINERJA_BENCH_PYSPY") else None
+    with profiled(bench.pids, out) as spy:
         first, summary = bench.time(len(bodies), send)
+    for name, top in spy.top.items():
+        print_top(name, top)
     assert summary["accepted"] == len(bodies), summary
     bench.wait_outbox_drained()
     again, summary = bench.time(len(bodies), send)
@@ -348,67 +349,6 @@ def bare_transaction_per_report(bench: Bench, sample: dict[str, dict]) -> Timing
     return timing
 
 
-# --- profiling ----------------------------------------------------------------------------------------------------
-
-
-class profiled:
-    """py-spy on the given processes while the block runs, when KINERJA_BENCH_PYSPY names a directory."""
-
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.pids, self.spies = pids, {}
-        self.out = Path(os.environ["KINERJA_BENCH_PYSPY"]) if os.environ.get("KINERJA_BENCH_PYSPY") else None
-        self.spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-
-    def __enter__(self) -> None:
-        if self.out is None or not self.pids:
-            return
-        if not Path(self.spy).exists():
-            print("KINERJA_BENCH_PYSPY is set but py-spy is not installed: not profiling", flush=True)
-            return
-        self.out.mkdir(parents=True, exist_ok=True)
-        for name, pid in self.pids.items():
-            argv = [self.spy, "record", "--pid", str(pid), "--rate", "250", "--format", "raw"]
-            argv += ["--nonblocking", "-o", str(self.out / f"{name}.txt")]
-            self.spies[name] = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1.5)  # attached before the request
-
-    def __exit__(self, *_: object) -> None:
-        for spy in self.spies.values():
-            spy.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
-        for name, spy in self.spies.items():
-            try:
-                spy.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                spy.kill()
-                spy.wait()
-            top_functions(self.out / f"{name}.txt", name)
-
-
-def top_functions(path: Path, name: str, count: int = 15) -> None:
-    """Self and inclusive samples per function (line numbers dropped) from py-spy's collapsed stacks."""
-    if not path.exists():
-        print(f"py-spy wrote no profile for {name}")
-        return
-    own: Counter[str] = Counter()
-    inclusive: Counter[str] = Counter()
-    total = 0
-    for line in path.read_text().splitlines():
-        stack, _, samples_ = line.rpartition(" ")
-        if not stack or not samples_.isdigit():
-            continue
-        frames = [re.sub(r":\d+\)$", ")", f) for f in stack.split(";")[1:]]  # the first names the thread
-        total += int(samples_)
-        if frames:
-            own[frames[-1]] += int(samples_)
-        for frame in set(frames):
-            inclusive[frame] += int(samples_)
-    print(f"\npy-spy, {name}: {total} samples ({path})")
-    for title, counter in (("self", own), ("inclusive", inclusive)):
-        print(f"  top {title}:")
-        for frame, n in counter.most_common(count):
-            print(f"    {100 * n / max(total, 1):5.1f}%  {frame}")
-
-
 # --- running it -------------------------------------------------------------------------------------------------
 
 
@@ -487,10 +427,10 @@ def report(results: dict[str, list[Timing]], sizes: dict[str, int], sheet_bytes:
         seconds = f"{statistics.median(t.seconds for t in timings):.2f}"
         cells = (what, str(timings[0].reports), seconds, f"{rate(timings):.0f}", ratio)
         print(line((*cells, cpu(timings, "intake"), cpu(timings, "mongodb"))))
-    batch, bare = rate(results["batch"]), rate(results["bare"])
-    verdict = "meets" if batch >= 0.5 * bare else "misses"
-    print(f"\nbatch door / bare insert_many = {batch / bare:.2f} ({verdict} the goal of at least 0.5); against bare")
-    print(f"writes of the same documents with intake's indexes: {batch / rate(results['bare_four']):.2f}")
+    batch = rate(results["batch"])
+    plain, indexed, same = (batch / rate(results[k]) for k in ("bare", "bare_indexed", "bare_four"))
+    print(f"\nbatch door / bare insert_many (goal: at least 0.5): {plain:.2f} without indexes,")
+    print(f"{indexed:.2f} with the indexes the outbox needs; {same:.2f} of the same documents written bare")
     sheet_s = statistics.median(t.seconds for t in results["sheet"])
     print(f"300-row XLSX ({sheet_bytes // 1024} KiB) accepted in {sheet_s:.2f} s (goal: under 2 s)")
 

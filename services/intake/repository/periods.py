@@ -143,9 +143,3 @@ def stage_period_audit(
             **details,
         },
     )
-
-
-async def period_audit_entries(db: AsyncDatabase, *, agency_id: str, period_id: str) -> list[dict[str, Any]]:
-    """The audit trail of one period, oldest first."""
-    cursor = db[PERIOD_AUDIT].find({"agency_id": agency_id, "period_id": period_id}, {"_id": 0})
-    return await cursor.sort("at", ASCENDING).to_list()
