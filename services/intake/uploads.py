@@ -86,24 +86,35 @@ def request_of(document: dict[str, Any]) -> UploadRequest:
 async def process_upload(runtime: Runtime, request: UploadRequest, data: bytes) -> dict[str, Any]:
     """Read, validate and submit one file; returns its summary (also stored with the upload)."""
     try:
-        table = await asyncio.to_thread(
-            read_table,
+        sheet = await asyncio.to_thread(_read_reports, data, request)
+    except FileProblem as problem:
+        summary = {"status": "failed", "code": problem.code, "message": problem.message, "http_status": problem.status}
+        await finish_upload(runtime.db, upload_id=request.upload_id, summary=summary)
+        return summary
+    valid, errors = _validated(sheet)
+    outcomes = await _submit(runtime, request, valid, refuse_all=bool(errors or sheet.errors))
+    summary = _summary(request, sheet, valid, outcomes, errors)
+    await finish_upload(runtime.db, upload_id=request.upload_id, summary=summary)
+    return summary
+
+
+def _read_reports(data: bytes, request: UploadRequest) -> SheetResult:
+    """Pure work on the file: a file the readers cannot cope with fails once, it is never retried forever."""
+    try:
+        table = read_table(
             data,
             filename=request.filename,
             content_type=request.content_type,
             max_bytes=MAX_UPLOAD_BYTES,
             max_rows=MAX_UPLOAD_ROWS,
         )
-    except FileProblem as problem:
-        summary = {"status": "failed", "code": problem.code, "message": problem.message, "http_status": problem.status}
-        await finish_upload(runtime.db, upload_id=request.upload_id, summary=summary)
-        return summary
-    sheet = reports_from_table(table, request.period)
-    valid, errors = _validated(sheet)
-    outcomes = await _submit(runtime, request, valid, refuse_all=bool(errors or sheet.errors))
-    summary = _summary(request, sheet, valid, outcomes, errors)
-    await finish_upload(runtime.db, upload_id=request.upload_id, summary=summary)
-    return summary
+        return reports_from_table(table, request.period)
+    except FileProblem:
+        raise
+    except Exception as exc:
+        log.exception("upload could not be read", extra={"upload_id": request.upload_id})
+        message = "berkas tidak dapat dibaca; simpan ulang sebagai XLSX atau CSV lalu unggah lagi"
+        raise FileProblem(422, "unreadable_file", message) from exc
 
 
 def _validated(sheet: SheetResult) -> tuple[list[tuple[ReportItem, ReportSubmission]], list[RowError]]:
