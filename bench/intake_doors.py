@@ -276,9 +276,12 @@ def samples(intake: Database, agency_id: str) -> dict[str, dict]:
     """One of each document intake wrote for an accepted report of the batch door, to copy from."""
     report = intake.reports.find_one({"agency_id": agency_id, "status": "accepted"})
     assert report is not None
-    outbox = intake.outbox.find_one({"topic": {"$regex": "submitted"}}) or intake.outbox.find_one()
-    assert outbox is not None
-    outbox = {k: v for k, v in outbox.items() if k not in ("sent_at", "error")} | {"status": "pending"}
+    document = intake.outbox.find_one({"records.topic": {"$regex": "submitted"}})
+    assert document is not None
+    # The bare baseline keeps one outbox document per report (intake writes one per request or batch).
+    record = next(r for r in document["records"] if "submitted" in r["topic"])
+    outbox = {k: v for k, v in document.items() if k not in ("sent_at", "records")} | {"status": "pending"}
+    outbox |= {"count": 1, "records": [record]}
     return {
         "reports": report,
         "report_slots": intake.report_slots.find_one({"reference": report["_id"]}),

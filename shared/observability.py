@@ -10,11 +10,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 log = logging.getLogger(__name__)
 
 EVENTS_CONSUMED = Counter("kinerja_events_consumed_total", "Events taken from Kafka, by outcome", ["topic", "outcome"])
-OUTBOX_PUBLISHED = Counter("kinerja_outbox_published_total", "Outbox entries published to Kafka", ["topic"])
+OUTBOX_PUBLISHED = Counter("kinerja_outbox_published_total", "Outbox records published to Kafka", ["topic"])
 OUTBOX_FAILED = Counter(
-    "kinerja_outbox_failed_total", "Outbox entries Kafka refused for good (parked with status=failed)", ["topic"]
+    "kinerja_outbox_failed_total", "Outbox records Kafka refused for good (parked in outbox_failed)", ["topic"]
 )
-OUTBOX_PENDING = Gauge("kinerja_outbox_pending", "Outbox entries not yet published")
+OUTBOX_PENDING = Gauge("kinerja_outbox_pending", "Outbox records not yet published")
 OUTBOX_OLDEST_PENDING_AGE = Gauge(
     "kinerja_outbox_oldest_pending_age_seconds", "Age of the oldest outbox entry not yet published (0 when none)"
 )

@@ -5,6 +5,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -87,3 +88,14 @@ def unique() -> Callable[[str], str]:
 
 def data_path(name: str) -> Path:
     return Path(__file__).parent / "data" / name
+
+
+async def outbox_records(db: Any, **match: Any) -> list[dict[str, Any]]:
+    """The records in a service's outbox (each document holds one commit's), in publication order, each with
+    its document's status; `match` filters on record fields (topic, key, id)."""
+    records = []
+    async for document in db.outbox.find({}).sort("seq", 1):
+        for record in document["records"]:
+            if all(record.get(k) == v for k, v in match.items()):
+                records.append({**record, "status": document["status"]})
+    return records

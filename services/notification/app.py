@@ -15,7 +15,13 @@ from shared.contracts import (
 from shared.messaging.consumer import Route
 from shared.service import ServiceDefinition
 
-from .handlers import on_employee_registered, on_report_rejected, on_score_computed, on_training_recommended
+from .handlers import (
+    on_employee_registered,
+    on_report_rejected,
+    on_score_computed,
+    on_training_recommended,
+    prefetch_people,
+)
 from .repository import setup_indexes
 from .routes import router
 
@@ -26,7 +32,7 @@ SERVICE = ServiceDefinition(
     consumes=[
         Route(EMPLOYEE_REGISTERED, on_employee_registered),
         Route(REPORT_REJECTED, on_report_rejected),
-        Route(SCORE_COMPUTED, on_score_computed),
+        Route(SCORE_COMPUTED, on_score_computed, prefetch=prefetch_people),
         Route(TRAINING_RECOMMENDED, on_training_recommended),
     ],
     emits=[NOTIFICATION_SENT],

@@ -10,6 +10,7 @@ from shared.contracts.reports import ReportRejected
 from shared.contracts.scores import ScoreComputed
 from shared.contracts.training import TrainingRecommended
 from shared.messaging.consumer import HandlerContext
+from shared.messaging.unit_of_work import UnitOfWork
 
 from .domain import messages
 from .repository import NOTIFICATIONS, PEOPLE
@@ -29,7 +30,8 @@ def _notify(ctx: HandlerContext, agency_id: str, role: RecipientRole, nip: str |
         pesan=text[1],
         sent_at=datetime.now(UTC),
     )
-    ctx.uow.put(NOTIFICATIONS, {"_id": notification.notification_id, **notification.model_dump(mode="json")})
+    # An insert, not an upsert: the inbox lets the cause through once, so the id is new (and cheaper to write).
+    ctx.uow.insert(NOTIFICATIONS, {"_id": notification.notification_id, **notification.model_dump(mode="json")})
     ctx.emit(NOTIFICATION_SENT, notification, subject=nip or agency_id)
 
 
@@ -39,6 +41,11 @@ async def on_employee_registered(employee: EmployeeRegistered, ctx: HandlerConte
 
 async def on_report_rejected(rejected: ReportRejected, ctx: HandlerContext) -> None:
     _notify(ctx, rejected.agency_id, RecipientRole.OPERATOR_INSTANSI, None, messages.rejection_for_operator(rejected))
+
+
+async def prefetch_people(scores: list[ScoreComputed], uow: UnitOfWork) -> None:
+    """The employees a batch of scores is about, in one read."""
+    await uow.get_many(PEOPLE, (score.nip for score in scores))
 
 
 async def on_score_computed(score: ScoreComputed, ctx: HandlerContext) -> None:

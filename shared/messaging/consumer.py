@@ -1,13 +1,14 @@
 """The idempotent consumer every service runs.
 
-A batch of records is parsed, deduplicated against the inbox, handled, and
-committed in one transaction (state + inbox + outbox + dead letters). Only
+A batch of records is parsed, handled, and committed in one transaction (state + inbox + outbox + dead letters). Only
 then does the subscriber commit Kafka offsets (FastStream NACK_ON_ERROR).
 If one event makes a handler fail, the batch is replayed event by event with
 bounded retries and backoff; an event that still fails, or that never parsed,
 is dead-lettered to `<topic>.dlq` with the error and its original headers,
 and consumption continues. Database outages are not the event's fault: they
-nack the batch so it is redelivered, never dead-lettered.
+nack the batch so it is redelivered, never dead-lettered. An event already
+processed is recognised by its id in the inbox (unique), so a redelivered
+event changes nothing.
 """
 
 import asyncio
@@ -98,16 +99,15 @@ class EventConsumer:
         await self.db[INBOX].create_index("at", expireAfterSeconds=int(INBOX_RETENTION.total_seconds()))
 
     async def process_batch(self, records: Sequence[ConsumerRecordLike]) -> None:
-        parsed, dead = self._parse(records)
+        parsed, dead = _drop_seen(*self._parse(records), seen=set())
         try:
-            parsed, dead = await self._drop_already_processed(parsed, dead)
-            await self._commit(parsed, dead)
+            await self._commit_new(parsed, dead)
         except Exception as exc:
             if is_infrastructure_error(exc):
                 await self._pause_for_infrastructure(exc)
                 raise
             log.warning("batch failed, isolating events", extra={"error": type(exc).__name__, "size": len(parsed)})
-            await self._process_one_by_one(parsed, dead)
+            await self._process_one_by_one(*await self._not_yet_processed(parsed, dead))
 
     def _parse(self, records: Sequence[ConsumerRecordLike]) -> tuple[list[_Parsed], list[DeadLetter]]:
         parsed: list[_Parsed] = []
@@ -129,22 +129,29 @@ class EventConsumer:
             parsed.append(_Parsed(record, route, event))
         return parsed, dead
 
-    async def _drop_already_processed(
+    async def _commit_new(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> None:
+        """Commit the batch, leaving out events processed before.
+
+        The inbox's unique ids decide: a batch is committed without reading the inbox first, and only when the
+        commit meets a duplicate id (a redelivery, rare) are the processed ones looked up, dropped, and the
+        rest committed. That saves a read per batch on the common path.
+        """
+        try:
+            await self._commit(parsed, dead)
+        except Exception as exc:
+            if not is_duplicate_key(exc):
+                raise
+            unseen = await self._not_yet_processed(parsed, dead)
+            if unseen == (parsed, dead):
+                raise  # the duplicate is in the handlers' own writes: isolate the events
+            await self._commit(*unseen)
+
+    async def _not_yet_processed(
         self, parsed: list[_Parsed], dead: list[DeadLetter]
     ) -> tuple[list[_Parsed], list[DeadLetter]]:
         ids = [p.event.id for p in parsed] + [d.id for d in dead]
-        if not ids:
-            return parsed, dead
         seen = {doc["_id"] async for doc in self.db[INBOX].find({"_id": {"$in": ids}}, {"_id": 1})}
-        fresh: list[_Parsed] = []
-        for p in parsed:
-            if p.event.id in seen:
-                EVENTS_CONSUMED.labels(topic=p.record.topic, outcome="duplicate").inc()
-                continue
-            seen.add(p.event.id)
-            fresh.append(p)
-        fresh_dead = [d for d in dead if d.id not in seen]
-        return fresh, fresh_dead
+        return _drop_seen(parsed, dead, seen) if seen else (parsed, dead)
 
     async def _commit(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> None:
         uow = UnitOfWork(self.db, self._on_commit, source=self.source)
@@ -226,6 +233,18 @@ class EventConsumer:
     async def _pause_for_infrastructure(self, exc: BaseException) -> None:
         log.warning("database unavailable, batch will be redelivered", extra={"error": type(exc).__name__})
         await asyncio.sleep(min(5.0, self.settings.consumer_retry_backoff_s * 10))
+
+
+def _drop_seen(parsed: list[_Parsed], dead: list[DeadLetter], seen: set[str]) -> tuple[list[_Parsed], list[DeadLetter]]:
+    """Events not yet processed, each once (a producer retry can put one event twice in a batch)."""
+    fresh: list[_Parsed] = []
+    for p in parsed:
+        if p.event.id in seen:
+            EVENTS_CONSUMED.labels(topic=p.record.topic, outcome="duplicate").inc()
+            continue
+        seen.add(p.event.id)
+        fresh.append(p)
+    return fresh, [d for d in dead if d.id not in seen]
 
 
 def _correlation(d: DeadLetter) -> str | None:

@@ -25,11 +25,14 @@ from pymongo.errors import DuplicateKeyError
 from shared.observability import OUTBOX_FAILED, OUTBOX_OLDEST_PENDING_AGE, OUTBOX_PENDING, OUTBOX_PUBLISHED
 from shared.settings import ServiceSettings
 
+from .records import OutgoingRecord
 from .unit_of_work import OUTBOX
 
 log = logging.getLogger(__name__)
 
 LEASES = "leases"
+# Records Kafka refused for good (larger than it takes), with the error: kept for an operator, never retried.
+PARKED = "outbox_failed"
 LEASE_ID = "outbox-relay"
 SENT_RETENTION = timedelta(days=7)
 
@@ -69,7 +72,7 @@ class OutboxRelay:
             try:
                 published = await self.publish_pending() if await self._hold_lease() else 0
                 backoff = self.settings.relay_poll_interval_s
-                if published == self.settings.relay_batch_size:
+                if published >= self.settings.relay_batch_size:
                     continue  # more is waiting
                 await self._idle(self.settings.relay_poll_interval_s)
             except asyncio.CancelledError:
@@ -87,44 +90,62 @@ class OutboxRelay:
         self._wake.clear()
 
     async def publish_pending(self) -> int:
-        entries = await (
-            self.db[OUTBOX]
-            .find({"status": "pending"})
-            .sort("seq", ASCENDING)
-            .limit(self.settings.relay_batch_size)
-            .to_list()
-        )
-        if not entries:
+        """Publish the oldest pending outbox documents, about `relay_batch_size` records; returns the records."""
+        documents = await self._oldest_pending()
+        if not documents:
             return 0
         producer = await self._get_producer()
-        sent, futures, unsendable = [], [], []
-        for entry in entries:
-            try:
-                futures.append(await producer.send(entry["topic"], **_record_args(entry)))
-                sent.append(entry)
-            except MessageSizeTooLargeError as exc:
-                unsendable.append((entry, exc))
+        futures, unsendable, topics = [], [], []
+        for document in documents:
+            for record in map(OutgoingRecord.from_entry, document["records"]):
+                try:
+                    futures.append(await producer.send(record.topic, record.value, record.key, headers=record.headers))
+                    topics.append(record.topic)
+                except MessageSizeTooLargeError as exc:
+                    unsendable.append((record, exc))
         results = await asyncio.gather(*futures, return_exceptions=True)
         if failure := next((r for r in results if isinstance(r, BaseException)), None):
             raise failure
+        for record, exc in unsendable:
+            await self._park(record, exc)
         await self.db[OUTBOX].update_many(
-            {"_id": {"$in": [e["_id"] for e in sent]}}, {"$set": {"status": "sent", "sent_at": datetime.now(UTC)}}
+            {"_id": {"$in": [d["_id"] for d in documents]}}, {"$set": {"status": "sent", "sent_at": datetime.now(UTC)}}
         )
-        for entry, exc in unsendable:
-            await self._park(entry, exc)
-        for entry in sent:
-            OUTBOX_PUBLISHED.labels(topic=entry["topic"]).inc()
-        return len(entries)
+        for topic in topics:
+            OUTBOX_PUBLISHED.labels(topic=topic).inc()
+        return sum(d["count"] for d in documents)
 
-    async def _park(self, entry: dict[str, Any], exc: Exception) -> None:
-        """An entry Kafka will never take must not hold back everything behind it."""
+    async def _oldest_pending(self) -> list[dict[str, Any]]:
+        # Documents hold one commit's records each (a whole consumer batch): read them a few at a time and
+        # stop at the batch size, rather than load a long backlog at once.
+        documents, records = [], 0
+        cursor = self.db[OUTBOX].find({"status": "pending"}).sort("seq", ASCENDING).batch_size(16)
+        try:
+            async for document in cursor:
+                documents.append(document)
+                records += document["count"]
+                if records >= self.settings.relay_batch_size:
+                    break
+        finally:
+            await cursor.close()
+        return documents
+
+    async def _park(self, record: OutgoingRecord, exc: Exception) -> None:
+        """A record Kafka will never take must not hold back everything behind it: it waits in outbox_failed."""
         error = f"{type(exc).__name__}: {exc}"[:500]
-        await self.db[OUTBOX].update_one({"_id": entry["_id"]}, {"$set": {"status": "failed", "error": error}})
-        OUTBOX_FAILED.labels(topic=entry["topic"]).inc()
-        log.error("outbox entry cannot be published, parked", extra={"entry": entry["_id"], "topic": entry["topic"]})
+        parked = {"_id": record.id, **record.to_entry(), "error": error, "failed_at": datetime.now(UTC)}
+        await self.db[PARKED].replace_one({"_id": record.id}, parked, upsert=True)
+        OUTBOX_FAILED.labels(topic=record.topic).inc()
+        log.error("outbox record cannot be published, parked", extra={"entry": record.id, "topic": record.topic})
 
     async def pending_count(self) -> int:
-        return await self.db[OUTBOX].count_documents({"status": "pending"})
+        """Records (not documents) waiting to be published."""
+        totals = await (
+            await self.db[OUTBOX].aggregate(
+                [{"$match": {"status": "pending"}}, {"$group": {"_id": None, "records": {"$sum": "$count"}}}]
+            )
+        ).to_list()
+        return totals[0]["records"] if totals else 0
 
     async def refresh_metrics(self) -> None:
         """Backlog and the age of its oldest entry: a stuck relay shows as a growing age."""
@@ -163,14 +184,6 @@ class OutboxRelay:
             producer, self._producer = self._producer, None
             with contextlib.suppress(Exception):
                 await producer.stop()
-
-
-def _record_args(entry: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "value": bytes(entry["value"]),
-        "key": bytes(entry["key"]) if entry.get("key") is not None else None,
-        "headers": [(k, bytes(v)) for k, v in entry.get("headers", [])],
-    }
 
 
 def make_producer(settings: ServiceSettings, **overrides: Any) -> AIOKafkaProducer:

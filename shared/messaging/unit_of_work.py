@@ -21,7 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.contracts import Envelope, EventSpec, new_event_id
 from shared.logging import correlation_id
 
-from .records import OutgoingRecord, record_for
+from .records import OutgoingRecord, outbox_documents, record_for
 
 # Ids per `$in` read: a very long list is slower per id than several short ones on some servers.
 IN_CHUNK = 200
@@ -174,6 +174,5 @@ class UnitOfWork:
         if self._inbox:
             await self.db[INBOX].insert_many(self._inbox, ordered=False, session=session)
         if self._outbox:
-            now = datetime.now(UTC)
-            docs = [record.to_document(next_seq(), now) for record in self._outbox]
+            docs = outbox_documents(self._outbox, next_seq, datetime.now(UTC))
             await self.db[OUTBOX].insert_many(docs, ordered=True, session=session)

@@ -13,7 +13,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from shared.contracts import PERIOD_CLOSED, PERIOD_OPENED, PERIOD_REOPENED
-from tests.conftest import eventually
+from tests.conftest import eventually, outbox_records
 
 from .api import ADMIN, Agency, register_agency
 
@@ -37,7 +37,7 @@ def statuses(body: dict) -> dict[str, str]:
 
 
 async def outbox(db, topic: str, agency: Agency) -> list[dict]:
-    return await db.outbox.find({"topic": topic, "key": agency.agency_id.encode()}).sort("seq", 1).to_list()
+    return await outbox_records(db, topic=topic, key=agency.agency_id.encode())
 
 
 async def all_sent(db, topic: str, agency: Agency, count: int) -> bool:

@@ -14,10 +14,10 @@ from shared.contracts import REPORT_SUBMITTED
 from shared.contracts.reports import ReportSubmitted
 from shared.messaging.consumer import EventConsumer, Route
 from shared.messaging.records import OutgoingRecord
-from shared.messaging.relay import OutboxRelay
+from shared.messaging.relay import PARKED, OutboxRelay
 from shared.messaging.unit_of_work import OUTBOX, UnitOfWork
 from shared.settings import ServiceSettings
-from tests.conftest import eventually
+from tests.conftest import eventually, outbox_records
 
 NIP = "198503122010011002"
 
@@ -100,10 +100,11 @@ async def _create_topic(bootstrap: str) -> str:
 
 async def test_relay_publishes_in_order_in_batches_and_marks_sent(db, backend):
     topic = await _create_topic(backend.kafka_bootstrap)
-    uow = UnitOfWork(db)
-    for i in range(20):
-        uow.publish_record(OutgoingRecord(id=f"e{i}", topic=topic, key=b"one-employee", value=str(i).encode()))
-    await uow.commit()
+    for commit in (range(0, 7), range(7, 14), range(14, 20)):  # one outbox document each
+        uow = UnitOfWork(db)
+        for i in commit:
+            uow.publish_record(OutgoingRecord(id=f"e{i}", topic=topic, key=b"one-employee", value=str(i).encode()))
+        await uow.commit()
     relay = OutboxRelay(
         db, ServiceSettings(service_name="it", kafka_bootstrap=backend.kafka_bootstrap, relay_batch_size=7)
     )
@@ -151,15 +152,17 @@ async def test_event_that_keeps_failing_is_dead_lettered_after_bounded_retries(d
 
     assert calls["bad"] == 1 + 3  # the batch attempt, then three isolated attempts
     assert sorted(await db.seen.distinct("_id")) == ["good-1", "good-2"]
-    dead = await db[OUTBOX].find({"topic": REPORT_SUBMITTED.dlq_topic}).to_list()
+    dead = await outbox_records(db, topic=REPORT_SUBMITTED.dlq_topic)
     assert len(dead) == 1
     headers = {k: bytes(v) for k, v in dead[0]["headers"]}
     assert headers["kinerja_dlq_reason"] == b"processing_failed"
     assert b"boom" in headers["kinerja_dlq_error"]
 
     await consumer.process_batch(records)  # redelivery of the whole batch
-    assert calls["bad"] == 4 and calls["good-1"] == 2  # good-1 ran in the failed batch attempt, then once more
-    assert await db[OUTBOX].count_documents({"topic": REPORT_SUBMITTED.dlq_topic}) == 1
+    # The redelivered batch runs its handlers once more (no inbox read before a commit); the failure sends it to
+    # the isolated path, which finds every event in the inbox and commits nothing.
+    assert calls["bad"] == 5 and calls["good-1"] == 3
+    assert len(await outbox_records(db, topic=REPORT_SUBMITTED.dlq_topic)) == 1
 
 
 async def test_flaky_handler_is_retried_and_its_event_processed_once(db):
@@ -175,7 +178,7 @@ async def test_flaky_handler_is_retried_and_its_event_processed_once(db):
     await consumer.process_batch([Record(0, _report("flaky").model_dump_json().encode())])
 
     assert await db.seen.find_one({"_id": "flaky"}) == {"_id": "flaky", "n": 2}
-    assert await db[OUTBOX].count_documents({"topic": REPORT_SUBMITTED.dlq_topic}) == 0
+    assert await outbox_records(db, topic=REPORT_SUBMITTED.dlq_topic) == []
 
 
 async def test_an_entry_kafka_refuses_is_parked_and_does_not_block_the_rest(db, backend):
@@ -189,9 +192,9 @@ async def test_an_entry_kafka_refuses_is_parked_and_does_not_block_the_rest(db, 
     await relay.publish_pending()
     await relay.stop()
 
-    huge = await db[OUTBOX].find_one({"_id": "huge"})
-    assert huge["status"] == "failed" and "MessageSizeTooLarge" in huge["error"]
-    assert (await db[OUTBOX].find_one({"_id": "next"}))["status"] == "sent"
+    huge = await db[PARKED].find_one({"_id": "huge"})
+    assert "MessageSizeTooLarge" in huge["error"] and bytes(huge["value"]) == b"x" * 2_000_000
+    assert [r["status"] for r in await outbox_records(db, id="next")] == ["sent"]
 
 
 async def test_event_processed_meanwhile_by_another_replica_is_not_dead_lettered(db):
@@ -207,5 +210,23 @@ async def test_event_processed_meanwhile_by_another_replica_is_not_dead_lettered
     consumer = EventConsumer(db, [Route(REPORT_SUBMITTED, handler)], _settings())
     await consumer.process_batch([Record(0, event.model_dump_json().encode())])
 
-    assert calls["raced"] == 2  # the batch attempt hit the duplicate; the isolated attempt saw it was done
-    assert await db[OUTBOX].count_documents({"topic": REPORT_SUBMITTED.dlq_topic}) == 0
+    assert calls["raced"] == 1  # the commit hit the duplicate id; the inbox showed it done, nothing was retried
+    assert await outbox_records(db, topic=REPORT_SUBMITTED.dlq_topic) == []
+
+
+async def test_a_batch_overlapping_one_processed_before_commits_only_the_new_events_once(db):
+    calls: Counter[str] = Counter()
+
+    async def handler(report: ReportSubmitted, ctx) -> None:
+        calls[report.report_id] += 1
+        ctx.uow.update("counts", report.report_id, inc={"n": 1}, upsert=True)
+
+    consumer = EventConsumer(db, [Route(REPORT_SUBMITTED, handler)], _settings())
+    events = [_report(rid).model_dump_json().encode() for rid in ("r1", "r2", "r3")]
+    await consumer.process_batch([Record(0, events[0]), Record(1, events[1])])
+    # Redelivered from offset 0 with a new event behind, and one event twice (a producer retry).
+    await consumer.process_batch([Record(0, events[0]), Record(1, events[1]), Record(2, events[2]), Record(3, events[2])])
+
+    assert {d["_id"]: d["n"] async for d in db.counts.find()} == {"r1": 1, "r2": 1, "r3": 1}
+    assert calls == {"r1": 2, "r2": 2, "r3": 2}  # the rejected first commit and the one that took r3 alone
+    assert await db.inbox.count_documents({}) == 3

@@ -13,7 +13,7 @@ from shared.contracts import CONTENT_TYPE, NOTIFICATION_SENT
 from shared.contracts.notifications import NotificationSent, RecipientRole
 from shared.messaging import unit_of_work
 from shared.messaging.dead_letters import DeadLetter, build_dead_letter, describe_validation_error
-from shared.messaging.records import record_for
+from shared.messaging.records import OutgoingRecord, outbox_documents, record_for
 from shared.messaging.unit_of_work import UnitOfWork, next_seq
 
 NIP = "198503122010011002"
@@ -157,14 +157,24 @@ def test_record_for_keys_by_subject_and_carries_the_envelope():
     assert headers["correlation_id"] == b"corr-1"
 
 
-def test_outbox_document_is_pending_with_its_sequence():
-    record = record_for(NOTIFICATION_SENT, envelope())
+def test_one_commit_is_one_pending_outbox_document_holding_its_records_in_order():
+    records = [record_for(NOTIFICATION_SENT, envelope()) for _ in range(3)]
     created = datetime(2026, 10, 31, tzinfo=UTC)
-    doc = record.to_document(seq=7, created_at=created)
-    assert doc["_id"] == record.id and doc["status"] == "pending" and doc["seq"] == 7
-    assert doc["created_at"] == created
-    assert doc["headers"][0] == ["content-type", CONTENT_TYPE.encode()]
-    assert json.loads(doc["value"])["subject"] == NIP
+    seqs = iter([7, 8])
+    (doc,) = outbox_documents(records, lambda: next(seqs), created)
+    assert doc["_id"] == records[0].id and doc["status"] == "pending" and doc["seq"] == 7
+    assert doc["created_at"] == created and doc["count"] == 3
+    assert [OutgoingRecord.from_entry(e) for e in doc["records"]] == records
+    assert json.loads(doc["records"][0]["value"])["subject"] == NIP
+
+
+def test_a_commit_larger_than_an_outbox_document_is_split_in_order():
+    records = [OutgoingRecord(id=f"r{i}", topic="t", key=b"k", value=b"x" * 400) for i in range(10)]
+    seqs = iter(range(1, 100))
+    docs = outbox_documents(records, lambda: next(seqs), datetime.now(UTC), max_bytes=1000)
+    assert [d["count"] for d in docs] == [2, 2, 2, 2, 2]  # 401 bytes each: two fit in 1,000
+    assert [d["seq"] for d in docs] == [1, 2, 3, 4, 5]
+    assert [e["id"] for d in docs for e in d["records"]] == [r.id for r in records]
 
 
 # --- dead letters -------------------------------------------------------------------
