@@ -1,8 +1,11 @@
 """The whole pipeline against its bare-I/O baseline, on one embedded stack, in one run.
 
-1. The platform (the four services as processes) with a population of agencies, employees (one in ten a
-   supervisor, the rest with an atasan) and SKP plans of 6 rows (a lower-is-better row, a range row and a
-   qualitative row among them):
+1. The platform (the four services as processes) with a population (bench/population.py; by default 50
+   agencies and 20,000 employees, one in ten a supervisor, the rest with an atasan) and one SKP plan per
+   employee of 5 to 8 rows drawn from a pool: higher- and lower-is-better targets, range targets and
+   qualitative rows. Employees go in by POST /v1/employees/batch, plans by the SKP upload (a CSV file per
+   agency, POST /v1/uploads/skp; --skp-door put for one PUT /v1/skp per plan, several times slower); the
+   runs start once training and notification have taken in every employee.
    - idle CPU of every process over 10 s with no traffic;
    - saturated: reports posted in batches of up to 1,000 (POST /v1/reports/batch, per agency) from the first
      POST until every report's notifications exist (score notice to the employee, to the atasan if any, and a
@@ -10,13 +13,17 @@
      the database server;
    - latency: reports offered at a fixed rate through the single door (POST /v1/reports, open loop); a
      report's latency is its employee's training notice `sent_at` minus the time the report was sent.
+   Each report carries a realisasi for every utama row of its plan (a number near the target, or the atasan's
+   rating for a qualitative row) and for most tambahan rows.
 2. The bare baseline (bench/bare_pipeline.py) on the same stack, after the platform has stopped, with record
    values the size of the platform's own events (copied from its outboxes): the same saturated run and the
    same offered rate.
-3. A table with the ratios platform / bare; bench/results/latest.json and latest.md.
+3. A table with the ratios platform / bare, in bench/results/: latest.json (with each latency run's
+   distribution, percentiles 0..100), latest.md, and latest.png (saturated throughput and the latency CDFs,
+   platform beside bare; `--redraw` draws it again from latest.json).
 
-`python -m bench.pipeline --help` for the population and the rates. Figures depend on the machine (2 cores
-here, shared by the broker, the Python MongoDB-protocol server, the services and this client).
+`python -m bench.pipeline --help` for the population, the doors and the rates. Figures depend on the machine
+(2 cores here, shared by the broker, the Python MongoDB-protocol server, the services and this client).
 """
 
 import argparse
@@ -25,13 +32,12 @@ import json
 import math
 import os
 import random
+import re
 import secrets
 import sys
 import tempfile
-import threading
 import time
-from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,109 +46,22 @@ import httpx
 from pymongo import MongoClient
 
 from bench.bare_pipeline import BarePipeline, latency_summary
+from bench.population import SKP_DOORS, Population, build_population
 from bench.profiling import profiled
 from devtools.devstack.embedded import EmbeddedStack
 from devtools.devstack.platform import SERVICES, Platform
 from devtools.devstack.processes import free_port
+from shared.contracts import TRAINING_RECOMMENDED
 from shared.kafka_admin import ensure_topics
-from tests.e2e.api import BERAKHLAK, Agency, random_nip, register_agency
+from tests.e2e.api import Agency
 
 RESULTS = Path(__file__).parent / "results"
 MONTHS = 10  # one live report per employee and month; months 1..10 of 2026
-SUPERVISOR_EVERY = 10  # one employee in ten is a supervisor (no atasan); the others have one
-
-SKP_ROWS = [
-    {
-        "row_id": "layanan",
-        "rhk": "Penyelesaian permohonan layanan",
-        "jenis": "utama",
-        "aspek": "waktu",
-        "indikator": "Rata-rata jam penyelesaian permohonan",
-        "polaritas": "lower_is_better",
-        "target": 8,
-        "satuan": "jam",
-        "kompetensi": ["pelayanan-publik"],
-    },
-    {
-        "row_id": "cakupan",
-        "rhk": "Cakupan program imunisasi dasar lengkap",
-        "jenis": "utama",
-        "aspek": "kuantitas",
-        "indikator": "Persentase bayi diimunisasi",
-        "polaritas": "higher_is_better",
-        "target": 90,
-        "satuan": "persen",
-        "kompetensi": ["kesehatan-masyarakat"],
-    },
-    {
-        "row_id": "akurasi",
-        "rhk": "Pelaporan data kesehatan yang akurat",
-        "jenis": "utama",
-        "aspek": "kualitas",
-        "indikator": "Persentase laporan tanpa koreksi",
-        "polaritas": "higher_is_better",
-        "target_range": {"lower": 90, "upper": 100},
-        "satuan": "persen",
-        "kompetensi": ["manajemen-data"],
-    },
-    {
-        "row_id": "dokumen",
-        "rhk": "Penyusunan dokumen perencanaan",
-        "jenis": "utama",
-        "aspek": "kuantitas",
-        "indikator": "Jumlah dokumen perencanaan disahkan",
-        "polaritas": "higher_is_better",
-        "target": 12,
-        "satuan": "dokumen",
-        "kompetensi": ["perencanaan"],
-    },
-    {
-        "row_id": "koordinasi",
-        "rhk": "Koordinasi lintas sektor",
-        "jenis": "tambahan",
-        "aspek": "kualitas",
-        "indikator": "Kualitas koordinasi lintas sektor",
-        "polaritas": "qualitative",
-        "satuan": "",
-        "kompetensi": ["kolaborasi"],
-    },
-    {
-        "row_id": "inovasi",
-        "rhk": "Inovasi pelayanan",
-        "jenis": "tambahan",
-        "aspek": "kuantitas",
-        "indikator": "Jumlah inovasi diterapkan",
-        "polaritas": "higher_is_better",
-        "target": 2,
-        "satuan": "inovasi",
-        "kompetensi": ["inovasi"],
-    },
-]
-RATINGS = ("di_atas_ekspektasi", "sesuai_ekspektasi", "di_bawah_ekspektasi")
-
-
-def report_body(nip: str, month: int, rng: random.Random) -> dict:
-    """A monthly report on every row of SKP_ROWS; values spread around the targets."""
-    last_day = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return {
-        "report_id": f"r-{secrets.token_hex(8)}",
-        "nip": nip,
-        "skp_id": f"skp-{nip}",
-        "period": {"type": "bulanan", "start": f"2026-{month:02d}-01", "end": f"2026-{month:02d}-{last_day}"},
-        "realisasi": [
-            {"row_id": "layanan", "realisasi": round(rng.uniform(5, 14), 1)},
-            {"row_id": "cakupan", "realisasi": round(rng.uniform(60, 100), 1)},
-            {"row_id": "akurasi", "realisasi": round(rng.uniform(80, 100), 1)},
-            {"row_id": "dokumen", "realisasi": rng.randint(6, 14)},
-            {"row_id": "koordinasi", "rating_atasan": rng.choice(RATINGS)},
-            {"row_id": "inovasi", "realisasi": rng.randint(0, 3)},
-        ],
-        "rating_hasil_kerja_atasan": rng.choice(RATINGS),
-        "perilaku": {b: rng.choice(RATINGS[:2]) for b in BERAKHLAK},
-        "feedback": "Kinerja bulan ini sesuai rencana; koordinasi dengan puskesmas perlu ditingkatkan.",
-    }
-
-
+DOOR_NAMES = {
+    "upload": "through the SKP upload (POST /v1/uploads/skp, a CSV file per agency)",
+    "put": "by one PUT /v1/skp/{skp_id} each",
+}
+PLATFORM_COLOUR, BARE_COLOUR = "tab:blue", "tab:gray"
 # --- processes: CPU and memory from /proc ------------------------------------------------------------------------
 
 
@@ -177,75 +96,44 @@ def wait_for(predicate, what: str, timeout_s: float = 900, interval_s: float = 0
         time.sleep(interval_s)
 
 
-class Population:
-    def __init__(self) -> None:
-        self.agencies: list[Agency] = []
-        self.staff: dict[str, list[str]] = {}  # agency id -> NIPs
-        self.has_atasan: dict[str, bool] = {}
-
-    @property
-    def agency_ids(self) -> list[str]:
-        return [a.agency_id for a in self.agencies]
-
-    def employees(self) -> list[tuple[Agency, str]]:
-        """Every employee, the agencies taking turns: a prefix of this list spreads over all of them."""
-        longest = max(len(nips) for nips in self.staff.values())
-        return [
-            (a, self.staff[a.agency_id][i])
-            for i in range(longest)
-            for a in self.agencies
-            if i < len(self.staff[a.agency_id])
-        ]
-
-
-def build_population(url: str, agencies: int, employees: int, workers: int = 4) -> Population:
-    """Agencies, their employees (POST /v1/employees/batch) and one SKP plan each (PUT /v1/skp, 4 clients)."""
-    population = Population()
-    with httpx.Client(base_url=url, timeout=120) as client:
-        for a in range(agencies):
-            agency = register_agency(client, budget=10_000_000_000)
-            count = employees // agencies + (1 if a < employees % agencies else 0)
-            nips: set[str] = set()
-            while len(nips) < count:
-                if (nip := random_nip()) not in population.has_atasan:  # unique across agencies
-                    nips.add(nip)
-            ordered = sorted(nips)
-            supervisors = ordered[: max(1, math.ceil(count / SUPERVISOR_EVERY))]
-            people = []
-            for i, nip in enumerate(ordered):
-                atasan = None if nip in supervisors else supervisors[i % len(supervisors)]
-                people.append({"nip": nip, "nama": f"Pegawai {i}", "jabatan": "Analis", "atasan_nip": atasan})
-                population.has_atasan[nip] = atasan is not None
-            for first in range(0, len(people), 1000):
-                chunk = people[first : first + 1000]
-                answer = client.post("/v1/employees/batch", json={"employees": chunk}, headers=agency.auth)
-                assert answer.status_code == 200 and answer.json()["summary"] == {"registered": len(chunk)}, (
-                    answer.text[:2000]
-                )
-            population.agencies.append(agency)
-            population.staff[agency.agency_id] = ordered
-    local = threading.local()
-
-    def skp(pair: tuple[Agency, str]) -> None:
-        agency, nip = pair
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=url, timeout=120)
-        body = {"skp_id": f"skp-{nip}", "nip": nip, "tahun": 2026, "rows": SKP_ROWS}
-        answer = local.client.put(f"/v1/skp/skp-{nip}", json=body, headers=agency.auth)
-        assert answer.status_code == 200, answer.text
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(skp, population.employees()))
-    return population
-
-
 def expected_notifications(population: Population, nips: list[str]) -> int:
     """Score notice to the employee, to the atasan if any, and a training notice."""
     return sum(2 + population.has_atasan[nip] for nip in nips)
 
 
 def drained(mongo: MongoClient) -> bool:
-    return not any(mongo[f"kinerja_{name}"].outbox.count_documents({"status": "pending"}) for name in SERVICES)
+    return not any(mongo[f"kinerja_{name}"].outbox.find_one({"status": "pending"}, {"_id": 1}) for name in SERVICES)
+
+
+class TrainingNotices:
+    """Waits for each report's last notification, the employee's training notice, and keeps their times.
+
+    Polls the notifications of at most 200 NIPs still waiting (indexed by recipient NIP) rather than count
+    all notifications: on this database server a count scans, and polling it would load the database whose
+    work the run measures.
+    """
+
+    def __init__(self, mongo: MongoClient, since: str, expected: dict[str, int]) -> None:
+        self.notifications = mongo["kinerja_notification"].notifications
+        self.since, self.waiting = since, dict(expected)
+        self.times: dict[str, list[float]] = {}
+
+    def arrived(self) -> bool:
+        chunk = list(self.waiting)[:200]
+        query = {
+            "recipient_nip": {"$in": chunk},
+            "sent_at": {"$gte": self.since},
+            "recipient_role": "pegawai",
+            "about_event_type": TRAINING_RECOMMENDED.type,
+        }
+        found: dict[str, list[float]] = defaultdict(list)
+        for doc in self.notifications.find(query, {"recipient_nip": 1, "sent_at": 1}):
+            found[doc["recipient_nip"]].append(datetime.fromisoformat(doc["sent_at"]).timestamp())
+        for nip in chunk:
+            if len(found[nip]) >= self.waiting[nip]:
+                self.times[nip] = sorted(found[nip])
+                del self.waiting[nip]
+        return not self.waiting
 
 
 def platform_saturated(
@@ -257,13 +145,14 @@ def platform_saturated(
     chosen = [(a, nip, m) for m in months for a, nip in population.employees()][:reports]
     batches, nips = [], []
     for agency in population.agencies:
-        bodies = [report_body(nip, m, rng) for a, nip, m in chosen if a is agency]
+        bodies = [population.report_body(nip, m, rng) for a, nip, m in chosen if a is agency]
         nips += [b["nip"] for b in bodies]
         batches += [(agency, bodies[i : i + 1000]) for i in range(0, len(bodies), 1000)]
     notifications = mongo["kinerja_notification"].notifications
     query = {"agency_id": {"$in": population.agency_ids}}
     baseline = notifications.count_documents(query)
     expected = baseline + expected_notifications(population, nips)
+    notices = TrainingNotices(mongo, datetime.now(UTC).isoformat(), Counter(nips))
     cpu_before = cpu_all(pids)
     with httpx.Client(base_url=url, timeout=600) as client:
         client.get("/readyz")
@@ -274,9 +163,11 @@ def platform_saturated(
             summary = answer.json()["summary"]
             assert summary["accepted"] == len(bodies), summary
         intake_s = time.perf_counter() - started
-    wait_for(lambda: notifications.count_documents(query) >= expected, "notifications for every report", 1800, 0.25)
+    wait_for(notices.arrived, "a training notice for every report", 1800, 0.25)
     seconds = time.perf_counter() - started
     cpu = cpu_delta(cpu_before, cpu_all(pids))
+    # Once, not polled: every other notice (score to the employee and the atasan) is there too.
+    wait_for(lambda: notifications.count_documents(query) >= expected, "notifications for every report", 600, 2)
     per_1000 = {n: c * 1000 / len(nips) for n, c in cpu.items()}
     return {
         "reports": len(nips),
@@ -297,7 +188,8 @@ def platform_paced(
     """POST /v1/reports at `rate`/s, open loop; latency = the employee's training notice `sent_at` - send time."""
     rng = random.Random(2)
     count = int(rate * seconds)
-    pairs = [(a, nip, m) for m in months for a, nip in rng.sample(population.employees(), len(population.employees()))]
+    employees = population.employees()
+    pairs = [(a, nip, m) for m in months for a, nip in rng.sample(employees, len(employees))]
     if len(pairs) < count:
         raise SystemExit(f"not enough employee-months for {count} paced reports: raise --employees")
     pairs = pairs[:count]
@@ -317,26 +209,16 @@ def platform_paced(
             tasks = []
             for i, (agency, nip, month) in enumerate(pairs):
                 await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
-                tasks.append(asyncio.create_task(one(agency, report_body(nip, month, rng))))
+                tasks.append(asyncio.create_task(one(agency, population.report_body(nip, month, rng))))
             await asyncio.gather(*tasks)
 
-    phase_start = datetime.now(UTC).isoformat()
+    notices = TrainingNotices(mongo, datetime.now(UTC).isoformat(), Counter(nip for _, nip, _ in pairs))
     asyncio.run(send_all())
     assert codes.count(202) == count, sorted(set(codes))
-    notifications = mongo["kinerja_notification"].notifications
-    query = {
-        "agency_id": {"$in": population.agency_ids},
-        "recipient_role": "pegawai",
-        "about_event_type": {"$regex": "training"},
-        "sent_at": {"$gte": phase_start},
-    }
-    wait_for(lambda: notifications.count_documents(query) >= count, "training notices for the paced reports", 600, 0.25)
-    notices: dict[str, list[float]] = defaultdict(list)
-    for doc in notifications.find(query, {"recipient_nip": 1, "sent_at": 1}):
-        notices[doc["recipient_nip"]].append(datetime.fromisoformat(doc["sent_at"]).timestamp())
+    wait_for(notices.arrived, "training notices for the paced reports", 600, 0.25)
     latencies = []
     for nip, times in sent.items():  # one employee's events stay in order (keyed by NIP): match them in order
-        latencies += [(begin, end - begin) for begin, end in zip(sorted(times), sorted(notices[nip]), strict=True)]
+        latencies += [(begin, end - begin) for begin, end in zip(sorted(times), notices.times[nip], strict=True)]
     return {"reports": count, "rate": rate, **latency_summary(latencies)}
 
 
@@ -356,103 +238,128 @@ def event_templates(mongo: MongoClient) -> list[dict] | None:
     ]
     templates = []
     for db, topic in wanted:
-        doc = mongo[db].outbox.find_one({"topic": topic}, {"value": 1})
+        doc = mongo[db].outbox.find_one({"records.topic": topic}, {"records": 1})
         if doc is None:
             return None
-        templates.append(json.loads(bytes(doc["value"])))
+        templates.append(json.loads(bytes(next(r["value"] for r in doc["records"] if r["topic"] == topic))))
     return templates
 
 
 # --- the run --------------------------------------------------------------------------------------------------
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    months_needed = math.ceil(args.reports / args.employees) + math.ceil(args.rate * args.seconds / args.employees)
-    if months_needed > MONTHS:
+def months_for(args: argparse.Namespace) -> tuple[list[int], list[int]]:
+    """One live report per employee and month: the saturated run takes the first months, the latency run the
+    months after it, so no report of one run collides with one of the other."""
+    sat_count = math.ceil(args.reports / args.employees)
+    if sat_count + math.ceil(args.rate * args.seconds / args.employees) > MONTHS:
         raise SystemExit(f"{args.employees} employees give {MONTHS} reports each at most: raise --employees")
-    sat_months = list(range(1, math.ceil(args.reports / args.employees) + 1))
-    lat_months = list(range(len(sat_months) + 1, MONTHS + 1))
-    os.environ["KINERJA_ADMIN_TOKEN"] = admin_token = f"bench-{secrets.token_urlsafe(24)}"
+    return list(range(1, sat_count + 1)), list(range(sat_count + 1, MONTHS + 1))
+
+
+def master_data_taken_in(mongo: MongoClient, employees: int) -> bool:
+    """Training and notification keep their own copy of every employee (on this fresh stack all of them are the
+    bench's). The idle and saturated runs must not also measure their catch-up on the employee events."""
+    copies = (mongo["kinerja_training"].employees, mongo["kinerja_notification"].people)
+    return all(copy.estimated_document_count() >= employees for copy in copies)
+
+
+def set_up_population(args: argparse.Namespace, url: str, mongo: MongoClient) -> tuple[Population, dict[str, Any]]:
+    log(
+        f"population: {args.agencies} agencies, {args.employees:,} employees, SKP plans of 5-8 rows "
+        f"through the {args.skp_door} door, {args.setup_workers} clients"
+    )
+    started = time.perf_counter()
+    population = build_population(url, args.agencies, args.employees, args.skp_door, args.setup_workers)
+    setup_s = time.perf_counter() - started
+    wait_for(lambda: drained(mongo), "master data published", 600, 0.5)
+    wait_for(lambda: master_data_taken_in(mongo, args.employees), "employees taken in", 900, 0.5)
+    ready_s = time.perf_counter() - started
+    log(f"  set up in {setup_s:.1f} s; published and taken in by the consumers after {ready_s:.1f} s")
+    summary = population.summary() | {"skp_door": args.skp_door, "setup_workers": args.setup_workers}
+    return population, summary | {"setup_s": setup_s, "ready_s": ready_s}
+
+
+def run_platform(
+    args: argparse.Namespace, stack: EmbeddedStack, mongo: MongoClient, tmp: Path, result: dict[str, Any]
+) -> tuple[Population, list[dict] | None]:
+    """Population, idle CPU, saturated and paced runs into `result`; the platform's own events for the bare run."""
+    sat_months, lat_months = months_for(args)
+    platform = Platform(
+        stack.kafka_bootstrap,
+        stack.mongo_uri,
+        tmp / "logs",
+        ports={n: free_port() for n in SERVICES},
+        extra_env={"KINERJA_LOG_LEVEL": "WARNING", "KINERJA_ADMIN_TOKEN": os.environ["KINERJA_ADMIN_TOKEN"]},
+    )
+    try:
+        platform.start()
+        pids = {n: platform.processes[n].process.pid for n in SERVICES}
+        pids |= {"broker": stack.broker.process.pid, "database": stack.database.process.pid}
+        url = platform.url("intake")
+        population, result["population"] = set_up_population(args, url, mongo)
+        time.sleep(2)  # the consumers commit their last offsets and go idle
+        log("idle CPU over 10 s")
+        result["idle_cpu_pct"] = idle_cpu(pids)
+
+        log(f"platform saturated: {args.reports} reports in batches of up to 1,000, months {sat_months}")
+        with profiled({n: pids[n] for n in (*SERVICES, "database")}, args.profile) as spy:
+            sat = platform_saturated(url, mongo, population, sat_months, args.reports, pids)
+        if spy.top:
+            result["profile_pct_of_busy_samples"] = spy.top
+            sat["profiled"] = True  # py-spy's sampling costs CPU: these figures are not comparable
+        log(f"  {sat['reports']} reports in {sat['seconds']:.1f} s ({sat['per_s']:.0f}/s)")
+        wait_for(lambda: drained(mongo), "platform drained", 600, 0.5)
+
+        log(f"platform latency: {args.rate:.0f} reports/s for {args.seconds:.0f} s via POST /v1/reports")
+        lat = platform_paced(url, mongo, population, lat_months, args.rate, args.seconds)
+        log(f"  p50 {lat['p50_s'] * 1000:.0f} ms, p95 {lat['p95_s'] * 1000:.0f} ms, p99 {lat['p99_s'] * 1000:.0f} ms")
+        result["platform"] = {"saturated": sat, "latency": lat}
+        templates = event_templates(mongo)
+        result["bare_payload_bytes"] = [len(json.dumps(t)) for t in templates] if templates else "synthetic"
+    finally:
+        platform.stop()
+    return population, templates
+
+
+def run_bare(args: argparse.Namespace, stack: EmbeddedStack, templates: list[dict] | None, nips: list[str]) -> dict:
+    rest = f"then {args.rate:.0f}/s for {args.seconds:.0f} s"
+    log(f"bare: {args.reports} reports in batches of {args.bare_batch}, {rest}")
+    bare = BarePipeline(stack.kafka_bootstrap, stack.mongo_uri, templates)
+    bare.start()
+    try:
+        bare_pids = bare.pids | {"bench (stage 0)": os.getpid()}
+        bare_pids |= {"broker": stack.broker.process.pid, "database": stack.database.process.pid}
+        before = cpu_all(bare_pids)
+        bsat = asyncio.run(bare.saturated(args.reports, args.bare_batch, nips))
+        cpu = cpu_delta(before, cpu_all(bare_pids))
+        bsat["cpu_s_per_1000"] = {n: c * 1000 / args.reports for n, c in cpu.items()}
+        bsat["peak_rss_mb"] = {n: peak_rss_mb(pid) for n, pid in bare.pids.items()}
+        log(f"  {bsat['reports']} reports in {bsat['seconds']:.1f} s ({bsat['per_s']:.0f}/s)")
+        blat = asyncio.run(bare.paced(args.rate, args.seconds, nips))
+        log(f"  p50 {blat['p50_s'] * 1000:.0f} ms, p95 {blat['p95_s'] * 1000:.0f} ms")
+    finally:
+        bare.stop()
+    return {"saturated": bsat, "latency": blat}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    months_for(args)  # refuse a population too small before starting anything
+    os.environ["KINERJA_ADMIN_TOKEN"] = f"bench-{secrets.token_urlsafe(24)}"
     result: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "population": {"agencies": args.agencies, "employees": args.employees, "skp_rows": len(SKP_ROWS)},
     }
     with tempfile.TemporaryDirectory() as tmp:
         stack = EmbeddedStack(Path(tmp), free_port(), free_port())
         stack.start()
-        platform = None
         mongo = MongoClient(stack.mongo_uri)
         try:
             asyncio.run(ensure_topics(stack.kafka_bootstrap, 6))
-            platform = Platform(
-                stack.kafka_bootstrap,
-                stack.mongo_uri,
-                Path(tmp) / "logs",
-                ports={n: free_port() for n in SERVICES},
-                extra_env={"KINERJA_LOG_LEVEL": "WARNING", "KINERJA_ADMIN_TOKEN": admin_token},
-            )
-            platform.start()
-            pids = {n: platform.processes[n].process.pid for n in SERVICES}
-            pids |= {"broker": stack.broker.process.pid, "database": stack.database.process.pid}
-            url = platform.url("intake")
-
-            log(f"population: {args.agencies} agencies, {args.employees} employees, {len(SKP_ROWS)}-row SKP plans")
-            started = time.perf_counter()
-            population = build_population(url, args.agencies, args.employees)
-            setup_s = time.perf_counter() - started
-            wait_for(lambda: drained(mongo), "master data published", 600, 0.5)
-            result["population"]["setup_s"] = setup_s
-            time.sleep(2)  # the consumers take in the employee events
-            log(f"  set up in {setup_s:.1f} s; idle CPU over 10 s")
-            result["idle_cpu_pct"] = idle_cpu(pids)
-
-            log(f"platform saturated: {args.reports} reports in batches of up to 1,000, months {sat_months}")
-            reports = args.reports
-            with profiled({n: pids[n] for n in (*SERVICES, "database")}, args.profile) as spy:
-                sat = platform_saturated(url, mongo, population, sat_months, reports, pids)
-            if spy.top:
-                result["profile_pct_of_busy_samples"] = spy.top
-                sat["profiled"] = True  # py-spy's sampling costs CPU: these figures are not comparable
-            log(f"  {sat['reports']} reports in {sat['seconds']:.1f} s ({sat['per_s']:.0f}/s)")
-            wait_for(lambda: drained(mongo), "platform drained", 600, 0.5)
-            log(f"platform latency: {args.rate:.0f} reports/s for {args.seconds:.0f} s via POST /v1/reports")
-            lat = platform_paced(url, mongo, population, lat_months, args.rate, args.seconds)
-            log(
-                f"  p50 {lat['p50_s'] * 1000:.0f} ms, p95 {lat['p95_s'] * 1000:.0f} ms, "
-                f"p99 {lat['p99_s'] * 1000:.0f} ms"
-            )
-            result["platform"] = {"saturated": sat, "latency": lat}
-            templates = event_templates(mongo)
-            result["bare_payload_bytes"] = [len(json.dumps(t)) for t in templates] if templates else "synthetic"
-            platform.stop()
-            platform = None
-
-            log(
-                f"bare: {reports} reports in batches of {args.bare_batch}, "
-                f"then {args.rate:.0f}/s for {args.seconds:.0f} s"
-            )
-            bare = BarePipeline(stack.kafka_bootstrap, stack.mongo_uri, templates)
-            bare.start()
-            try:
-                bare_pids = bare.pids | {"bench (stage 0)": os.getpid()}
-                bare_pids |= {"broker": stack.broker.process.pid, "database": stack.database.process.pid}
-                before = cpu_all(bare_pids)
-                nips = [nip for _, nip in population.employees()]
-                bsat = asyncio.run(bare.saturated(reports, args.bare_batch, nips))
-                cpu = cpu_delta(before, cpu_all(bare_pids))
-                bsat["cpu_s_per_1000"] = {n: c * 1000 / reports for n, c in cpu.items()}
-                bsat["peak_rss_mb"] = {n: peak_rss_mb(pid) for n, pid in bare.pids.items()}
-                log(f"  {bsat['reports']} reports in {bsat['seconds']:.1f} s ({bsat['per_s']:.0f}/s)")
-                blat = asyncio.run(bare.paced(args.rate, args.seconds, nips))
-                log(f"  p50 {blat['p50_s'] * 1000:.0f} ms, p95 {blat['p95_s'] * 1000:.0f} ms")
-            finally:
-                bare.stop()
-            result["bare"] = {"saturated": bsat, "latency": blat}
+            population, templates = run_platform(args, stack, mongo, Path(tmp), result)
+            result["bare"] = run_bare(args, stack, templates, [nip for _, nip in population.employees()])
         finally:
             mongo.close()
-            if platform:
-                platform.stop()
             stack.stop()
     p, b = result["platform"], result["bare"]
     result["ratio_platform_over_bare"] = {
@@ -466,15 +373,29 @@ def log(text: str) -> None:
     print(f"[{datetime.now(UTC):%H:%M:%S}] {text}", flush=True)
 
 
+def population_text(pop: dict[str, Any]) -> str:
+    if "skp_rows_per_plan" not in pop:  # results from before the varied plans, for --redraw
+        return f"Population: {pop['agencies']} agencies, {pop['employees']} employees, {pop['skp_rows']}-row SKP plans."
+    sizes = pop["skp_rows_per_plan"]
+    kinds = ", ".join(f"{count:,} {name}" for name, count in pop["skp_row_kinds"].items())
+    return (
+        f"Population: {pop['agencies']} agencies, {pop['employees']:,} employees ({pop['supervisors']:,} of them "
+        f"supervisors), one SKP plan each of {sizes['min']}-{sizes['max']} rows (mean {sizes['mean']:.1f}; rows: "
+        f"{kinds}). Set up in {pop['setup_s']:.1f} s (employees by POST /v1/employees/batch, plans "
+        f"{DOOR_NAMES[pop['skp_door']]}, {pop['setup_workers']} clients); published and taken in by the consumers "
+        f"after {pop['ready_s']:.1f} s."
+    )
+
+
 def markdown(r: dict[str, Any]) -> str:
     p, b, ratio = r["platform"], r["bare"], r["ratio_platform_over_bare"]
     ps, bs, pl, bl = p["saturated"], b["saturated"], p["latency"], b["latency"]
-    pop = r["population"]
     lines = [
         f"# Pipeline vs bare I/O ({r['when']}, {r['machine']['cpus']} CPUs, embedded stack)",
         "",
-        f"Population: {pop['agencies']} agencies, {pop['employees']} employees, {pop['skp_rows']}-row SKP plans "
-        f"(set up in {pop['setup_s']:.1f} s). Bare record values: {r['bare_payload_bytes']} bytes of event JSON.",
+        population_text(r["population"]),
+        "",
+        f"Bare record values: {r['bare_payload_bytes']} bytes of event JSON.",
         "",
         "| | platform | bare | platform / bare |",
         "| --- | --- | --- | --- |",
@@ -518,49 +439,98 @@ def markdown(r: dict[str, Any]) -> str:
 
 
 def chart(r: dict[str, Any], path: Path) -> str:
-    """Throughput and latency percentiles, platform beside bare, when matplotlib is installed (it is optional)."""
+    """Saturated throughput and the distribution of latencies at the offered rate, platform beside bare."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib import ticker
     except ImportError:
-        return "no PNG: matplotlib is not installed"
+        return "no PNG: matplotlib is not installed (pip install -e '.[dev]')"
     p, b = r["platform"], r["bare"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.bar(["platform", "bare"], [p["saturated"]["per_s"], b["saturated"]["per_s"]], color=["tab:blue", "tab:gray"])
-    left.set_title("saturated, reports/s end to end")
-    keys, width = ("p50_s", "p95_s", "p99_s"), 0.4
-    xs = range(len(keys))
-    right.bar([x - width / 2 for x in xs], [p["latency"][k] * 1000 for k in keys], width, label="platform")
-    right.bar(
-        [x + width / 2 for x in xs], [b["latency"][k] * 1000 for k in keys], width, label="bare", color="tab:gray"
+    if "distribution_ms" not in p["latency"] or "distribution_ms" not in b["latency"]:
+        return "no PNG: these results have no latency distribution (a run before it was recorded)"
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.4), gridspec_kw={"width_ratios": [1, 2.2]})
+    throughput_panel(left, p["saturated"], b["saturated"])
+    latency_panel(right, p["latency"], b["latency"])
+    right.xaxis.set_major_locator(ticker.LogLocator(subs=(1, 2, 5)))
+    right.xaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    right.xaxis.set_minor_formatter(ticker.NullFormatter())
+    pop = r["population"]
+    fig.suptitle(
+        f"Kinerja pipeline vs bare I/O: {pop['agencies']} agencies, {pop['employees']:,} employees, "
+        f"{r['machine']['cpus']} CPUs, embedded stack ({r['when']})"
     )
-    right.set_xticks(list(xs), [k[:3] for k in keys])
-    right.set_title(f"latency (ms) at {p['latency']['rate']:.0f} reports/s")
-    right.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return str(path)
 
 
+def throughput_panel(ax, platform: dict[str, Any], bare: dict[str, Any]) -> None:
+    bars = ax.bar(["platform", "bare"], [platform["per_s"], bare["per_s"]], color=[PLATFORM_COLOUR, BARE_COLOUR])
+    ax.bar_label(bars, fmt="%.0f")
+    ax.set_ylabel("reports/s, first POST to last notification")
+    ax.set_title(f"saturated: {platform['reports']:,} reports in batches")
+
+
+def latency_panel(ax, platform: dict[str, Any], bare: dict[str, Any]) -> None:
+    """CDFs on a log axis: the two pipelines' latencies differ by an order of magnitude, tails included."""
+    for name, lat, colour in (("platform", platform, PLATFORM_COLOUR), ("bare", bare, BARE_COLOUR)):
+        values = lat["distribution_ms"]
+        percent = [100 * i / max(1, len(values) - 1) for i in range(len(values))]
+        label = f"{name}: p50 {lat['p50_s'] * 1000:.0f} ms, p95 {lat['p95_s'] * 1000:.0f} ms, "
+        label += f"p99 {lat['p99_s'] * 1000:.0f} ms"
+        ax.plot(values, percent, color=colour, label=label, linewidth=2)
+    for level in (50, 95, 99):
+        ax.axhline(level, color="0.8", linewidth=0.8, zorder=0)
+    ax.set_xscale("log")
+    ax.set_xlabel("end-to-end latency per report (ms, log scale)")
+    ax.set_ylabel("% of reports at or under")
+    ax.set_ylim(0, 100.5)
+    ax.set_title(f"latency: {platform['reports']:,} reports offered at {platform['rate']:.0f}/s, one per request")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)  # under the axes: curves go anywhere
+    ax.grid(True, which="major", axis="x", color="0.9")
+
+
+def json_text(result: dict[str, Any]) -> str:
+    """Indented JSON with every list of numbers on one line: the latency distributions stay readable."""
+    text = json.dumps(result, indent=2)
+    return re.sub(r"\[[\s\d.,eE+-]*\]", lambda m: "[" + " ".join(m[0][1:-1].split()) + "]", text) + "\n"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--agencies", type=int, default=5)
-    parser.add_argument("--employees", type=int, default=500, help="in all, spread over the agencies")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Writes latest.json, latest.md and latest.png in --out.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--agencies", type=int, default=50, help="agencies in the population")
+    parser.add_argument("--employees", type=int, default=20_000, help="in all, spread over the agencies")
+    parser.add_argument(
+        "--skp-door", choices=SKP_DOORS, default="upload", help="how the SKP plans go in: CSV upload per agency or PUT"
+    )
+    # 8 agencies x 2,000 employees took 5.7 s with 4 clients, 6.8 s with 2 and 12.2 s with 1 (a shared machine).
+    parser.add_argument("--setup-workers", type=int, default=4, help="agencies set up at a time")
     parser.add_argument("--reports", type=int, default=2000, help="reports in the saturated runs")
     parser.add_argument("--rate", type=float, default=50, help="offered reports/s in the latency runs")
     parser.add_argument("--seconds", type=float, default=20, help="length of the latency runs")
     parser.add_argument("--bare-batch", type=int, default=1000, help="reports per bare stage-0 transaction")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the results")
     parser.add_argument(
         "--profile", type=Path, help="py-spy the services and the database during the saturated run (directory)"
     )
+    parser.add_argument(
+        "--redraw", action="store_true", help="run nothing: rewrite latest.md and latest.png from --out/latest.json"
+    )
     args = parser.parse_args()
-    result = run(args)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    if args.redraw:
+        result = json.loads((args.out / "latest.json").read_text())
+    else:
+        result = run(args)
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "latest.json").write_text(json_text(result))
     text = markdown(result)
     (args.out / "latest.md").write_text(text)
     print()

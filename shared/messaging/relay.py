@@ -67,14 +67,18 @@ class OutboxRelay:
             await self.db[LEASES].delete_one({"_id": LEASE_ID, "owner": self.owner})
 
     async def _run(self) -> None:
-        backoff = self.settings.relay_poll_interval_s
+        backoff = poll = self.settings.relay_poll_interval_s
         while True:
             try:
                 published = await self.publish_pending() if await self._hold_lease() else 0
                 backoff = self.settings.relay_poll_interval_s
                 if published >= self.settings.relay_batch_size:
                     continue  # more is waiting
-                await self._idle(self.settings.relay_poll_interval_s)
+                # This replica's own commits wake the relay at once; polling only finds other replicas' commits.
+                # While there are none, poll less often: an idle service then costs next to nothing.
+                poll = self.settings.relay_poll_interval_s if published else min(poll * 2, self.idle_poll_s)
+                if await self._idle(poll):
+                    poll = self.settings.relay_poll_interval_s
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Kafka or MongoDB unavailable: keep everything, retry
@@ -84,10 +88,19 @@ class OutboxRelay:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
-    async def _idle(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
+    @property
+    def idle_poll_s(self) -> float:
+        return max(self.settings.relay_poll_interval_s, self.settings.relay_lease_s / 4)
+
+    async def _idle(self, seconds: float) -> bool:
+        """Wait for a wake-up or `seconds`; True if woken."""
+        woken = True
+        try:
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        except TimeoutError:
+            woken = False
         self._wake.clear()
+        return woken
 
     async def publish_pending(self) -> int:
         """Publish the oldest pending outbox documents, about `relay_batch_size` records; returns the records."""

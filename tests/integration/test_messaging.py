@@ -225,8 +225,28 @@ async def test_a_batch_overlapping_one_processed_before_commits_only_the_new_eve
     events = [_report(rid).model_dump_json().encode() for rid in ("r1", "r2", "r3")]
     await consumer.process_batch([Record(0, events[0]), Record(1, events[1])])
     # Redelivered from offset 0 with a new event behind, and one event twice (a producer retry).
-    await consumer.process_batch([Record(0, events[0]), Record(1, events[1]), Record(2, events[2]), Record(3, events[2])])
+    await consumer.process_batch(
+        [Record(0, events[0]), Record(1, events[1]), Record(2, events[2]), Record(3, events[2])]
+    )
 
     assert {d["_id"]: d["n"] async for d in db.counts.find()} == {"r1": 1, "r2": 1, "r3": 1}
     assert calls == {"r1": 2, "r2": 2, "r3": 2}  # the rejected first commit and the one that took r3 alone
     assert await db.inbox.count_documents({}) == 3
+
+
+async def test_successive_updates_of_one_document_are_one_write_with_the_same_result(db):
+    await db.ledgers.insert_one({"_id": "a", "spent": 10, "note": "old"})
+    uow = UnitOfWork(db)
+    for amount in (1, 2, 3):
+        uow.update("ledgers", "a", inc={"spent": amount}, set_={"note": f"n{amount}"})
+    uow.update("ledgers", "b", inc={"spent": 5}, set_on_insert={"year": 2026}, upsert=True)
+    uow.update("ledgers", "b", inc={"spent": 5}, set_on_insert={"year": 1999}, upsert=True)
+    uow.update("ledgers", "a", set_={"spent": 0})  # the same field under another operator: its own write
+    uow.update("ledgers", "a", inc={"spent": 4})
+    assert len(uow._writes["ledgers"]) == 4  # a (merged), b (merged), a set, a inc
+    assert await uow.get("ledgers", "a") == {"_id": "a", "spent": 4, "note": "n3"}
+
+    await uow.commit()
+
+    assert await db.ledgers.find_one({"_id": "a"}) == {"_id": "a", "spent": 4, "note": "n3"}
+    assert await db.ledgers.find_one({"_id": "b"}) == {"_id": "b", "spent": 10, "year": 2026}

@@ -7,10 +7,22 @@ from shared.messaging.idle_fetch import IdleFetchPause
 
 
 class FakeConsumer:
-    def __init__(self) -> None:
+    """What aiokafka tells about its partitions: each fetch that comes back stamps the partition's last poll."""
+
+    def __init__(self, behind: int = 0, fetching: bool = True) -> None:
         self.partitions = {"p0", "p1"}
         self.paused_now: set[str] = set()
         self.pauses = self.resumes = 0
+        self.behind, self.fetching = behind, fetching  # records known at the broker but not yet handed over
+
+    def last_poll_timestamp(self, partition: str) -> float | None:
+        return time.time() * 1000 if self.fetching and partition not in self.paused_now else 0.0
+
+    def highwater(self, partition: str) -> int:
+        return 100 + self.behind
+
+    async def position(self, partition: str) -> int:
+        return 100
 
     def assignment(self) -> set[str]:
         return set(self.partitions)
@@ -33,7 +45,7 @@ async def wait_for(condition, timeout_s: float = 5.0) -> None:
 
 async def test_an_idle_consumer_is_paused_then_resumed_to_fetch_again():
     consumer = FakeConsumer()
-    idle = IdleFetchPause(lambda: consumer, pause_s=0.05, listen_s=0.01)
+    idle = IdleFetchPause(lambda: consumer, pause_s=0.05)
     idle.last_records = time.monotonic() - 1
     idle.start()
     try:
@@ -45,7 +57,7 @@ async def test_an_idle_consumer_is_paused_then_resumed_to_fetch_again():
 
 async def test_a_consumer_that_keeps_receiving_records_is_never_paused():
     consumer = FakeConsumer()
-    idle = IdleFetchPause(lambda: consumer, pause_s=0.2, listen_s=0.01)
+    idle = IdleFetchPause(lambda: consumer, pause_s=0.2)
     idle.start()
     try:
         deadline = time.monotonic() + 0.3
@@ -55,6 +67,19 @@ async def test_a_consumer_that_keeps_receiving_records_is_never_paused():
     finally:
         await idle.stop()
     assert consumer.pauses == 0
+
+
+async def test_an_idle_consumer_with_records_on_their_way_is_not_paused():
+    # Pausing would make aiokafka drop records it fetched but has not handed over yet.
+    for consumer in (FakeConsumer(behind=5), FakeConsumer(fetching=False)):
+        idle = IdleFetchPause(lambda consumer=consumer: consumer, pause_s=0.02)
+        idle.last_records = time.monotonic() - 1
+        idle.start()
+        try:
+            await asyncio.sleep(0.3)  # long enough for several pauses, were it allowed one
+        finally:
+            await idle.stop()
+        assert consumer.pauses == 0
 
 
 def test_idle_means_no_records_for_the_pause_length():
