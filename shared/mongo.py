@@ -7,7 +7,7 @@ runs with --replSet in compose).
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, ConnectionFailure, DocumentTooLarge, DuplicateKeyError, PyMongoError
 
 from .settings import ServiceSettings
 
@@ -28,6 +28,20 @@ def is_infrastructure_error(exc: BaseException) -> bool:
     if isinstance(exc, PyMongoError):
         return exc.has_error_label("TransientTransactionError") or exc.has_error_label("UnknownTransactionCommitResult")
     return False
+
+
+# TransactionTooLarge, TransactionTooLargeForCache, BSONObjectTooLarge: mongod's (and SecantusDB's) answers to a
+# transaction whose writes do not fit; retrying the same transaction would meet the same wall.
+TOO_LARGE_CODES = frozenset({257, 388, 10334})
+
+
+def is_too_large(exc: BaseException) -> bool:
+    """True when the transaction is too large for the server: commit its work in smaller parts."""
+    if isinstance(exc, DocumentTooLarge):
+        return True
+    if isinstance(exc, BulkWriteError):
+        return any(error.get("code") in TOO_LARGE_CODES for error in exc.details.get("writeErrors", []))
+    return isinstance(exc, PyMongoError) and getattr(exc, "code", None) in TOO_LARGE_CODES
 
 
 def is_duplicate_key(exc: BaseException) -> bool:

@@ -23,7 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.contracts import Envelope, EventSpec
 from shared.logging import correlation_id
-from shared.mongo import is_duplicate_key, is_infrastructure_error
+from shared.mongo import is_duplicate_key, is_infrastructure_error, is_too_large
 from shared.observability import EVENTS_CONSUMED
 from shared.settings import ServiceSettings
 
@@ -106,6 +106,13 @@ class EventConsumer:
             if is_infrastructure_error(exc):
                 await self._pause_for_infrastructure(exc)
                 raise
+            if is_too_large(exc) and len(records) > 1:
+                # More than one transaction can hold: commit it in halves, in order (per-key order holds).
+                log.info("batch too large for one transaction, splitting", extra={"size": len(records)})
+                half = len(records) // 2
+                await self.process_batch(records[:half])
+                await self.process_batch(records[half:])
+                return
             log.warning("batch failed, isolating events", extra={"error": type(exc).__name__, "size": len(parsed)})
             await self._process_one_by_one(*await self._not_yet_processed(parsed, dead))
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from shared.contracts.nip import Nip
 from shared.contracts.reports import RejectionReason, ReportSubmission
 from shared.http_errors import ApiError, error_body, note_error_code
+from shared.mongo import is_too_large
 from shared.service import Runtime, RuntimeDep
 from shared.validation_messages import describe
 
@@ -30,7 +31,14 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 async def _run(runtime: Runtime, agency_id: str, submissions: list[ReportSubmission]) -> list[Outcome]:
     now = datetime.now(UTC)
-    return await with_retries(lambda uow: submit_reports(uow, agency_id, submissions, now), runtime.unit_of_work)
+    try:
+        return await with_retries(lambda uow: submit_reports(uow, agency_id, submissions, now), runtime.unit_of_work)
+    except Exception as exc:
+        if not is_too_large(exc) or len(submissions) < 2:
+            raise
+    # More than one transaction can hold (large reports, a small database cache): in halves, in order.
+    half = len(submissions) // 2
+    return await _run(runtime, agency_id, submissions[:half]) + await _run(runtime, agency_id, submissions[half:])
 
 
 def _single_answer(request: Request, outcome: Outcome) -> JSONResponse:
