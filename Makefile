@@ -44,7 +44,6 @@ schemas: install  ## regenerate docs/schemas and docs/asyncapi from the code
 clean:
 	rm -rf $(VENV) .kinerja-data .pytest_cache
 
-bench: install  ## end-to-end throughput on the embedded stack, batched vs one event per transaction; intake's doors vs bare writes
-	$(BIN)/python -m bench.e2e_throughput
+bench: install  ## intake's doors vs bare writes, then the whole pipeline vs a bare-I/O pipeline (bench/results)
 	$(BIN)/python -m bench.intake_doors
 	$(BIN)/python -m bench.pipeline

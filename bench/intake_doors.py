@@ -9,7 +9,7 @@ give the bare writes their sizes. Every door runs on a fresh agency whose NIPs n
 each measurement intake's outbox relay is left to drain. Rounds are interleaved rather than grouped by door so
 that a burst of load from elsewhere on the machine falls on every figure alike; the table shows medians.
 
-`make bench` runs it after bench.e2e_throughput: `python -m bench.intake_doors [rounds]` (default 3). Figures
+`make bench` runs it before bench.pipeline: `python -m bench.intake_doors [rounds]` (default 3). Figures
 depend on the machine (2 cores here, shared by the broker, the Python MongoDB-protocol server, intake and this
 client); the CPU seconds intake and the database server spent are printed beside the wall-clock ones, since
 they move less with the machine's other load. With KINERJA_BENCH_PYSPY=<directory> and py-spy installed

@@ -197,7 +197,9 @@ def platform_paced(
     codes: list[int] = []
 
     async def send_all() -> None:
-        async with httpx.AsyncClient(base_url=url, timeout=120, limits=httpx.Limits(max_connections=64)) as client:
+        # Idle connections are dropped before uvicorn's 5 s keep-alive closes them, or a send could meet a closing one.
+        limits = httpx.Limits(max_connections=64, keepalive_expiry=2)
+        async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
             await client.get("/readyz")
             loop = asyncio.get_running_loop()
             start = loop.time() + 0.1

@@ -127,7 +127,7 @@ def register_subscriber(
     broker: KafkaBroker,
     settings: ServiceSettings,
     consumer: Callable[[], EventConsumer],
-    saw_records: Callable[[], None] = lambda: None,
+    handling: Callable[[], contextlib.AbstractAsyncContextManager[None]] = contextlib.nullcontext,
 ) -> None:
     """One consumer (group `kinerja-<service>`) over every topic the service reads."""
     topics = [r.spec.topic for r in definition.consumes]
@@ -150,9 +150,9 @@ def register_subscriber(
         decoder=_raw_values,
     )
     async def on_records(body: list[bytes], message: KafkaMessage) -> None:
-        saw_records()
         try:
-            await consumer().process_batch(message.raw_message)
+            async with handling():
+                await consumer().process_batch(message.raw_message)
         except Exception as exc:
             if is_infrastructure_error(exc):
                 # Expected and already logged as one line: redeliver without FastStream's traceback.
@@ -291,8 +291,8 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     if definition.consumes:
         if settings.consumer_idle_pause_ms:
             idle = IdleFetchPause(lambda: broker.subscribers[0].consumer, settings.consumer_idle_pause_ms / 1000)
-        saw_records = idle.saw_records if idle is not None else lambda: None
-        register_subscriber(definition, broker, settings, lambda: app.state.consumer, saw_records)
+        handling = idle.handling if idle is not None else contextlib.nullcontext
+        register_subscriber(definition, broker, settings, lambda: app.state.consumer, handling)
         subscriber = broker.subscribers[0]
         topics = [r.spec.topic for r in definition.consumes]
         lag = ConsumerLagProbe(settings.kafka_bootstrap, settings.consumer_group, topics, lambda: subscriber.consumer)

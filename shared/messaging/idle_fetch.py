@@ -22,14 +22,13 @@ sets it.
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import IllegalStateError
 
-# How often to look whether the fetch after a resume has come back, and how long to wait for it at most.
+# How often an idle consumer looks whether the fetch after a resume has come back.
 STEP_S = 0.002
-MAX_LISTEN_S = 0.2
 
 
 class IdleFetchPause:
@@ -37,13 +36,38 @@ class IdleFetchPause:
         self._consumer = consumer
         self.pause_s = pause_s
         self.last_records = time.monotonic()
+        self._handling = 0
+        self._resumed_ms = 0.0
         self._task: asyncio.Task[None] | None = None
 
     def saw_records(self) -> None:
         self.last_records = time.monotonic()
 
+    @contextlib.asynccontextmanager
+    async def handling(self) -> AsyncIterator[None]:
+        """Around the handling of a batch: a consumer at work is not idle, however long the batch takes.
+
+        While it works, a caught-up consumer stops fetching too: the records it would fetch could not be
+        handled before this batch is done anyway, and are fetched in one round trip after it.
+        """
+        self._handling += 1
+        self.saw_records()
+        consumer = self._consumer()
+        partitions = consumer.assignment() if consumer is not None else set()
+        paused = consumer is not None and await caught_up(consumer, partitions, self._resumed_ms)
+        if paused:
+            consumer.pause(*partitions)
+        try:
+            yield
+        finally:
+            self._handling -= 1
+            self.saw_records()
+            if paused:
+                consumer.resume(*(p for p in partitions if p in consumer.assignment()))
+                self._resumed_ms = time.time() * 1000
+
     def idle(self, now: float) -> bool:
-        return now - self.last_records >= self.pause_s
+        return not self._handling and now - self.last_records >= self.pause_s
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="idle-fetch-pause")
@@ -56,13 +80,14 @@ class IdleFetchPause:
 
     async def _run(self) -> None:
         while True:
-            resumed_ms = time.time() * 1000
-            await self._listen(resumed_ms)
-            consumer = self._consumer()
-            if consumer is None or not self.idle(time.monotonic()):
+            now = time.monotonic()
+            if not self.idle(now):  # busy: look again when it could first be idle
+                await asyncio.sleep(max(self.last_records + self.pause_s - now, STEP_S))
                 continue
-            partitions = consumer.assignment()
-            if not await caught_up(consumer, partitions, resumed_ms):
+            consumer = self._consumer()
+            partitions = consumer.assignment() if consumer is not None else set()
+            if consumer is None or not await caught_up(consumer, partitions, self._resumed_ms):
+                await asyncio.sleep(STEP_S)  # a fetch since the resume is still to come back, or records are
                 continue
             consumer.pause(*partitions)
             try:
@@ -70,17 +95,7 @@ class IdleFetchPause:
             finally:
                 # Only what is still assigned: a rebalance meanwhile may have moved partitions elsewhere.
                 consumer.resume(*(p for p in partitions if p in consumer.assignment()))
-
-    async def _listen(self, resumed_ms: float) -> None:
-        """Let the consumer fetch until a fetch sent after the resume has come back (or records arrive)."""
-        deadline = time.monotonic() + MAX_LISTEN_S
-        while time.monotonic() < deadline:
-            await asyncio.sleep(STEP_S)
-            consumer = self._consumer()
-            if consumer is None or not self.idle(time.monotonic()):
-                return
-            if await caught_up(consumer, consumer.assignment(), resumed_ms):
-                return
+                self._resumed_ms = time.time() * 1000
 
 
 async def caught_up(consumer: AIOKafkaConsumer, partitions: set[TopicPartition], since_ms: float) -> bool:

@@ -16,7 +16,7 @@ class FakeConsumer:
         self.behind, self.fetching = behind, fetching  # records known at the broker but not yet handed over
 
     def last_poll_timestamp(self, partition: str) -> float | None:
-        return time.time() * 1000 if self.fetching and partition not in self.paused_now else 0.0
+        return time.time() * 1000 if self.fetching and partition not in self.paused_now else None
 
     def highwater(self, partition: str) -> int:
         return 100 + self.behind
@@ -82,7 +82,28 @@ async def test_an_idle_consumer_with_records_on_their_way_is_not_paused():
         assert consumer.pauses == 0
 
 
+async def test_a_consumer_handling_a_batch_longer_than_the_pause_is_not_paused():
+    consumer = FakeConsumer()
+    idle = IdleFetchPause(lambda: consumer, pause_s=0.02)
+    idle.start()
+    try:
+        async with idle.handling():
+            await asyncio.sleep(0.2)  # ten pause lengths without new records, but at work all along
+            assert consumer.pauses == 1 and consumer.paused_now == consumer.partitions  # caught up: no fetching
+        assert consumer.resumes == 1 and not consumer.paused_now  # fetching again at once
+        await wait_for(lambda: consumer.pauses >= 2)  # then idle, paused for a while
+    finally:
+        await idle.stop()
+
+
 def test_idle_means_no_records_for_the_pause_length():
     idle = IdleFetchPause(lambda: None, pause_s=0.2)
     idle.last_records = 100.0
     assert not idle.idle(100.1) and idle.idle(100.2)
+
+
+async def test_a_consumer_with_a_backlog_keeps_fetching_while_it_handles_a_batch():
+    consumer = FakeConsumer(behind=50)
+    idle = IdleFetchPause(lambda: consumer, pause_s=0.02)
+    async with idle.handling():
+        assert consumer.pauses == 0  # the next batch is being fetched meanwhile
