@@ -8,7 +8,9 @@ work itself. When a consumer has had no records for `pause_s`, this pauses
 its partitions for `pause_s`, resumes them until one fetch has come back and
 shown every partition caught up (position at the high watermark), and pauses
 again. An idle consumer sleeps, a busy one is never paused, and new records
-wait at most `pause_s`.
+wait at most `pause_s` after a short quiet spell, and at most five times that
+after a long one (the pause grows with the quiet: half of it, up to 1 s at the
+launcher's 200 ms).
 
 Pausing only when caught up matters: aiokafka drops records it has fetched
 but not yet handed over when their partition is paused (they are fetched
@@ -29,6 +31,8 @@ from aiokafka.errors import IllegalStateError
 
 # How often an idle consumer looks whether the fetch after a resume has come back.
 STEP_S = 0.002
+# The pause grows while the consumer stays idle, up to this many times the first one.
+LONGEST_PAUSE_FACTOR = 5
 
 
 class IdleFetchPause:
@@ -66,6 +70,13 @@ class IdleFetchPause:
                 consumer.resume(*(p for p in partitions if p in consumer.assignment()))
                 self._resumed_ms = time.time() * 1000
 
+    def _next_pause(self) -> float:
+        """`pause_s` after records, then half the quiet so far, up to LONGEST_PAUSE_FACTOR x `pause_s`: the
+        longer a consumer has been idle, the less likely a record is in the next moment, and a quiet night
+        costs least."""
+        quiet_s = time.monotonic() - self.last_records
+        return min(max(self.pause_s, quiet_s / 2), self.pause_s * LONGEST_PAUSE_FACTOR)
+
     def idle(self, now: float) -> bool:
         return not self._handling and now - self.last_records >= self.pause_s
 
@@ -91,7 +102,7 @@ class IdleFetchPause:
                 continue
             consumer.pause(*partitions)
             try:
-                await asyncio.sleep(self.pause_s)
+                await asyncio.sleep(self._next_pause())
             finally:
                 # Only what is still assigned: a rebalance meanwhile may have moved partitions elsewhere.
                 consumer.resume(*(p for p in partitions if p in consumer.assignment()))

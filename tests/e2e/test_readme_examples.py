@@ -51,8 +51,12 @@ def test_the_readme_examples_run_against_the_demo(tmp_path):
         assert statuses == [202, 200], output
         assert '"reference":"bungo-dinkes/laporan-2026-11-198503122010011002"' in output.replace(" ", "")
 
-        deadline = time.monotonic() + 60  # the score is computed asynchronously: read until it is there
-        while (result := run(read))[0] != [200, 200] and time.monotonic() < deadline:
+        def notified(result: tuple[list[int], str]) -> bool:
+            statuses, output = result
+            return statuses == [200, 200] and '"about_event_type":"kinerja.score.computed"' in output.replace(" ", "")
+
+        deadline = time.monotonic() + 60  # score and notice come asynchronously: read until both are there
+        while not notified(result := run(read)) and time.monotonic() < deadline:
             time.sleep(0.5)
         statuses, output = result
         assert statuses == [200, 200], output

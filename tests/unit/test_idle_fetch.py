@@ -3,6 +3,8 @@
 import asyncio
 import time
 
+import pytest
+
 from shared.messaging.idle_fetch import IdleFetchPause
 
 
@@ -107,3 +109,14 @@ async def test_a_consumer_with_a_backlog_keeps_fetching_while_it_handles_a_batch
     idle = IdleFetchPause(lambda: consumer, pause_s=0.02)
     async with idle.handling():
         assert consumer.pauses == 0  # the next batch is being fetched meanwhile
+
+
+def test_the_pause_grows_with_the_quiet_up_to_five_times_the_first(monkeypatch):
+    idle = IdleFetchPause(lambda: None, pause_s=0.2)
+    now = 1000.0
+    monkeypatch.setattr(time, "monotonic", lambda: now)
+    pauses = []
+    for quiet in (0.2, 1.0, 1.6, 60.0):
+        idle.last_records = now - quiet
+        pauses.append(idle._next_pause())
+    assert pauses == pytest.approx([0.2, 0.5, 0.8, 1.0])
