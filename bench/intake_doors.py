@@ -18,6 +18,7 @@ they move less with the machine's other load. With KINERJA_BENCH_PYSPY=<director
 """
 
 import asyncio
+import contextlib
 import copy
 import io
 import os
@@ -57,6 +58,7 @@ BARE_BATCH, BARE_SINGLE = 1_000, 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_PERIOD = {"type": "bulanan", "start": "2026-10-01", "end": "2026-10-31"}
 INTAKE_DB, BARE_DB = "kinerja_intake", "bench_bare"
+RESULTS = Path(__file__).parent / "results" / "intake-doors"
 PAIR = ["reports", "outbox"]  # what the bare baseline writes per report
 INTAKE_WRITES = ["reports", "report_slots", "outbox"]  # what intake writes for a first accepted report
 
@@ -481,7 +483,13 @@ def main() -> None:
             if platform:
                 platform.stop()
             stack.stop()
-    report(results, sizes, sheet_bytes, (started_load, load_average()))
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        report(results, sizes, sheet_bytes, (started_load, load_average()))
+    print(text.getvalue())
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.md").write_text(f"# Intake's doors beside bare writes\n\n```\n{text.getvalue().strip()}\n```\n")
+    print(f"written: {RESULTS / 'latest.md'}")
 
 
 if __name__ == "__main__":
