@@ -39,7 +39,7 @@ from typing import Any
 
 import bson
 import httpx
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from pymongo import MongoClient
 from pymongo.database import Database
 
@@ -48,7 +48,7 @@ from devtools.devstack.embedded import EmbeddedStack
 from devtools.devstack.platform import SERVICES, Platform
 from devtools.devstack.processes import free_port
 from shared.kafka_admin import ensure_topics
-from tests.e2e.api import Agency, random_nip, register_agency
+from tests.e2e.api import Agency, random_nip, register_agency, xlsx
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 BATCH_EMPLOYEES, BATCH_MONTHS = 100, 10  # 1,000 reports: one per employee and month of 2026
@@ -159,18 +159,6 @@ def batch_door(bench: Bench, profile: bool) -> tuple[str, Timing, Timing]:
     again, summary = bench.time(len(bodies), send)
     assert summary["duplicate"] == len(bodies), summary
     return agency.agency_id, first, again
-
-
-def xlsx(header: list[str], rows: list[list], sheet: str) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def upload(client: httpx.Client, agency: Agency, kind: str, content: bytes, name: str, **params) -> dict:

@@ -11,11 +11,10 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.service import Runtime
-from shared.validation_messages import describe
 
 from .contracts_in import EmployeeRegistration, SkpSubmission, UnitKerjaRegistration
 from .files import (
@@ -28,6 +27,7 @@ from .files import (
     skp_cell_for_field,
     skp_plans_from_table,
     units_from_table,
+    validated,
 )
 from .master_data_intake import Done, Refused, publish_skp, register_employees, register_units
 from .repository.records import EMPLOYEES, SKP_PLANS
@@ -62,15 +62,7 @@ async def import_master_data(
     )
     layout, model = _LAYOUTS[kind]
     sheet = layout(table)
-    errors, valid = list(sheet.errors), []
-    for item in sheet.items:
-        try:
-            valid.append((item, model.model_validate(item.body)))
-        except ValidationError as exc:
-            for e in exc.errors():
-                detail = describe(e)
-                row, column = _cell(kind, item, detail["field"])
-                errors.append(RowError(row, column, detail["code"], detail["message"]))
+    valid, errors = validated(sheet, model, lambda item, field: _cell(kind, item, field))
     uow = runtime.unit_of_work()
     results = await _register(uow, runtime, agency_id, kind, [v for _, v in valid])
     await uow.commit()

@@ -47,7 +47,7 @@ async def close_due_periods(runtime: Runtime, now: datetime) -> list[str]:
 
 def _close(uow: UnitOfWork, scheme: DeclaredScheme, now: datetime) -> list[str]:
     changed, closed = scheme, []
-    cause = correlation_id.get() or new_event_id()
+    cause = uow.correlation_id  # the request's or the clock tick's: audit entries and events share it
     for period in periods_due_to_close(scheme.periods, now):
         changed = changed.with_period(period.closed(now, ClosedBy.DEADLINE))
         stage_period_audit(

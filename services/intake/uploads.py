@@ -15,14 +15,20 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
-
 from shared.contracts.common import Period
 from shared.contracts.reports import ReportSubmission
 from shared.service import Runtime
-from shared.validation_messages import describe
 
-from .files import FileProblem, ReportItem, RowError, SheetResult, column_for_field, read_table, reports_from_table
+from .files import (
+    FileProblem,
+    ReportItem,
+    RowError,
+    SheetResult,
+    column_for_field,
+    read_table,
+    reports_from_table,
+    validated,
+)
 from .report_intake import Outcome, submit_reports, with_retries
 from .repository.uploads import claim_pending_upload, finish_upload
 
@@ -91,7 +97,7 @@ async def process_upload(runtime: Runtime, request: UploadRequest, data: bytes) 
         summary = {"status": "failed", "code": problem.code, "message": problem.message, "http_status": problem.status}
         await finish_upload(runtime.db, upload_id=request.upload_id, summary=summary)
         return summary
-    valid, errors = _validated(sheet)
+    valid, errors = validated(sheet, ReportSubmission, lambda item, field: (item.row, column_for_field(field, item)))
     outcomes = await _submit(runtime, request, valid, refuse_all=bool(errors or sheet.errors))
     summary = _summary(request, sheet, valid, outcomes, errors)
     await finish_upload(runtime.db, upload_id=request.upload_id, summary=summary)
@@ -115,19 +121,6 @@ def _read_reports(data: bytes, request: UploadRequest) -> SheetResult:
         log.exception("upload could not be read", extra={"upload_id": request.upload_id})
         message = "berkas tidak dapat dibaca; simpan ulang sebagai XLSX atau CSV lalu unggah lagi"
         raise FileProblem(422, "unreadable_file", message) from exc
-
-
-def _validated(sheet: SheetResult) -> tuple[list[tuple[ReportItem, ReportSubmission]], list[RowError]]:
-    valid, errors = [], list(sheet.errors)
-    for item in sheet.items:
-        try:
-            valid.append((item, ReportSubmission.model_validate(item.body)))
-        except ValidationError as exc:
-            for e in exc.errors():
-                detail = describe(e)
-                column = column_for_field(detail["field"], item)
-                errors.append(RowError(item.row, column, detail["code"], detail["message"]))
-    return valid, errors
 
 
 async def _submit(

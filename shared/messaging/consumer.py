@@ -148,17 +148,19 @@ class EventConsumer:
         except Exception as exc:
             if not is_duplicate_key(exc):
                 raise
-            unseen = await self._not_yet_processed(parsed, dead)
-            if unseen == (parsed, dead):
+            if not (seen := await self._processed(parsed, dead)):
                 raise  # the duplicate is in the handlers' own writes: isolate the events
-            await self._commit(*unseen)
+            await self._commit(*_drop_seen(parsed, dead, seen))
 
     async def _not_yet_processed(
         self, parsed: list[_Parsed], dead: list[DeadLetter]
     ) -> tuple[list[_Parsed], list[DeadLetter]]:
+        return _drop_seen(parsed, dead, await self._processed(parsed, dead))
+
+    async def _processed(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> set[str]:
+        """The ids of this batch already in the inbox."""
         ids = [p.event.id for p in parsed] + [d.id for d in dead]
-        seen = {doc["_id"] async for doc in self.db[INBOX].find({"_id": {"$in": ids}}, {"_id": 1})}
-        return _drop_seen(parsed, dead, seen) if seen else (parsed, dead)
+        return {doc["_id"] async for doc in self.db[INBOX].find({"_id": {"$in": ids}}, {"_id": 1})}
 
     async def _commit(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> None:
         uow = UnitOfWork(self.db, self._on_commit, source=self.source)

@@ -1,12 +1,14 @@
 """Talks to intake the way an agency's system would: over HTTP with its API key."""
 
 import calendar
+import io
 import random
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import httpx
+from openpyxl import Workbook
 
 from devtools.devstack.demo import admin_token
 
@@ -116,3 +118,16 @@ def register_agency(client: httpx.Client, budget: int = 50_000_000) -> Agency:
     response = client.post("/v1/admin/agencies", json=body, headers=ADMIN)
     assert response.status_code == 201, response.text
     return Agency(client, agency_id, response.json()["api_key"])
+
+
+def xlsx(header: list[str], rows: list[list], sheet: str) -> bytes:
+    """A one-sheet workbook, as an agency's operator would save it."""
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -6,28 +6,16 @@ import io
 import time
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.conftest import eventually
 
-from .api import random_nip, register_agency
+from .api import random_nip, register_agency, xlsx
 
 pytestmark = pytest.mark.e2e
 
 PERIOD = {"type": "bulanan", "start": "2026-10-01", "end": "2026-10-31"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx(header: list[str], rows: list[list], sheet: str) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def upload(intake, agency, kind: str, content: bytes, name: str, media: str = XLSX, **params):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.contracts import REPORT_SUBMITTED
@@ -234,19 +235,42 @@ async def test_a_batch_overlapping_one_processed_before_commits_only_the_new_eve
     assert await db.inbox.count_documents({}) == 3
 
 
-async def test_successive_updates_of_one_document_are_one_write_with_the_same_result(db):
+class UpdateStatements(monitoring.CommandListener):
+    """Counts the update statements a client sends, as the server receives them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "update":
+            self.count += len(event.command["updates"])
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_successive_updates_of_one_document_are_one_write_with_the_same_result(backend, db):
     await db.ledgers.insert_one({"_id": "a", "spent": 10, "note": "old"})
-    uow = UnitOfWork(db)
+    statements = UpdateStatements()
+    watched = AsyncMongoClient(backend.mongo_uri, event_listeners=[statements])
+    uow = UnitOfWork(watched[db.name])
     for amount in (1, 2, 3):
         uow.update("ledgers", "a", inc={"spent": amount}, set_={"note": f"n{amount}"})
     uow.update("ledgers", "b", inc={"spent": 5}, set_on_insert={"year": 2026}, upsert=True)
     uow.update("ledgers", "b", inc={"spent": 5}, set_on_insert={"year": 1999}, upsert=True)
     uow.update("ledgers", "a", set_={"spent": 0})  # the same field under another operator: its own write
     uow.update("ledgers", "a", inc={"spent": 4})
-    assert len(uow._writes["ledgers"]) == 4  # a (merged), b (merged), a set, a inc
     assert await uow.get("ledgers", "a") == {"_id": "a", "spent": 4, "note": "n3"}
 
-    await uow.commit()
+    try:
+        await uow.commit()
+    finally:
+        await watched.close()
+
+    assert statements.count == 4  # a (three merged), b (two merged), a's $set, a's $inc: seven updates asked
 
     assert await db.ledgers.find_one({"_id": "a"}) == {"_id": "a", "spent": 4, "note": "n3"}
     assert await db.ledgers.find_one({"_id": "b"}) == {"_id": "b", "spent": 10, "year": 2026}

@@ -15,7 +15,7 @@ from .master_sheets import (
     unit_template,
     units_from_table,
 )
-from .problems import FileProblem, RowError, SheetItem, SheetResult, ValueProblem
+from .problems import FileProblem, RowError, SheetItem, SheetResult, ValueProblem, validated
 from .reports_sheet import ReportItem, TemplateEmployee, column_for_field, report_template, reports_from_table
 from .table import SheetRow, Table, read_table
 from .values import parse_bool_id, parse_date, parse_number, parse_rating
@@ -46,4 +46,5 @@ __all__ = [
     "skp_template",
     "unit_template",
     "units_from_table",
+    "validated",
 ]

@@ -6,8 +6,15 @@ pass while the good rows are still kept. Codes are stable for programs; messages
 because agency operators read them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from shared.validation_messages import describe
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class FileProblem(Exception):
@@ -63,3 +70,20 @@ class SheetResult:
     items: list[SheetItem] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+
+
+def validated(
+    sheet: SheetResult, model: type[Model], cell: Callable[[SheetItem, str], tuple[int, str]]
+) -> tuple[list[tuple[SheetItem, Model]], list[RowError]]:
+    """Each item checked against its contract; one that fails becomes cell errors, placed by `cell` at the row
+    and column the operator sees for the failing field."""
+    valid, errors = [], list(sheet.errors)
+    for item in sheet.items:
+        try:
+            valid.append((item, model.model_validate(item.body)))
+        except ValidationError as exc:
+            for e in exc.errors():
+                detail = describe(e)
+                row, column = cell(item, detail["field"])
+                errors.append(RowError(row, column, detail["code"], detail["message"]))
+    return valid, errors

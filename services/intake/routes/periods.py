@@ -13,11 +13,10 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 from pymongo.errors import PyMongoError
 
 from shared.auth import AdminDep
-from shared.contracts import PERIOD_CLOSED, PERIOD_OPENED, PERIOD_REOPENED, new_event_id
+from shared.contracts import PERIOD_CLOSED, PERIOD_OPENED, PERIOD_REOPENED
 from shared.contracts.common import Contract, PeriodType, StrictInt64
 from shared.contracts.periods import ClosedBy, PeriodClosed, PeriodOpened, PeriodReopened, PeriodScheme, PeriodStatus
 from shared.http_errors import ApiError
-from shared.logging import correlation_id
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.mongo import is_duplicate_key
 from shared.service import Runtime, RuntimeDep
@@ -235,8 +234,8 @@ async def close_period(
     if not period.is_open(now):
         raise ApiError(409, "period_already_closed", f"periode {period_id} sudah ditutup")
     closed = period.closed(now, ClosedBy.ADMIN)
-    cause = correlation_id.get() or new_event_id()
     uow = runtime.unit_of_work()
+    cause = uow.correlation_id
     stage_period_scheme(uow, scheme=scheme.with_period(closed), previous=scheme)
     stage_period_audit(
         uow,
@@ -276,8 +275,8 @@ async def reopen_period(
             f"periode {period_id} masih terbuka sampai tenggatnya {format_wib(period.deadline)}",
         )
     reopened = period.reopened(body.sampai)
-    cause = correlation_id.get() or new_event_id()
     uow = runtime.unit_of_work()
+    cause = uow.correlation_id
     stage_period_scheme(uow, scheme=scheme.with_period(reopened), previous=scheme)
     stage_period_audit(
         uow,
