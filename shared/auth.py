@@ -7,6 +7,7 @@ from fastapi import Depends, Header
 
 from shared.http_errors import ApiError
 from shared.service import RuntimeDep
+from shared.settings import ServiceSettings
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -15,10 +16,13 @@ def bearer_token(authorization: str | None) -> str:
     return authorization[7:].strip()
 
 
+def is_admin_token(token: str, settings: ServiceSettings) -> bool:
+    """Constant-time, so the time an answer takes says nothing about how much of the token was right."""
+    return secrets.compare_digest(token.encode(), settings.admin_token.get_secret_value().encode())
+
+
 async def require_admin(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> None:
-    token = bearer_token(authorization)
-    expected = runtime.settings.admin_token.get_secret_value()
-    if not secrets.compare_digest(token.encode(), expected.encode()):
+    if not is_admin_token(bearer_token(authorization), runtime.settings):
         raise ApiError(401, "unauthorized", "Token admin tidak valid")
 
 

@@ -9,6 +9,7 @@ domain/ (submissions, report_checks, periods) -> reports + history + outbox in o
 
 from shared.contracts import (
     AGENCY_REGISTERED,
+    API_KEY_CHANGED,
     EMPLOYEE_REGISTERED,
     PERIOD_CLOSED,
     PERIOD_OPENED,
@@ -23,6 +24,7 @@ from shared.messaging.consumer import Route
 from shared.service import ServiceDefinition, create_app
 
 from .handlers import on_report_inbound, prefetch_inbound
+from .key_announcements import announce_existing_keys
 from .period_clock import run_period_clock
 from .repository import setup_indexes
 from .routes import admin, keys, master_data, periods, reports, transfers, uploads
@@ -43,6 +45,7 @@ SERVICE = ServiceDefinition(
         PERIOD_OPENED,
         PERIOD_CLOSED,
         PERIOD_REOPENED,
+        API_KEY_CHANGED,
     ],
     routers=[
         admin.router,
@@ -57,7 +60,7 @@ SERVICE = ServiceDefinition(
     http_door=True,
     larger_bodies=uploads.UPLOAD_BODY_LIMITS,
     setup_indexes=setup_indexes,
-    background=[run_period_clock, run_upload_worker],
+    background=[run_period_clock, run_upload_worker, announce_existing_keys],
 )
 
 

@@ -6,7 +6,9 @@ digest, the `_id` of its `api_keys` document: keys are long random secrets, so a
 fast hash is enough and the lookup is an indexed read. A key stops working when
 it is revoked (at once) or when its `expires_at` passes (a rotation gives the
 old key an overlap). Unknown, revoked and expired keys get the same answer, so
-the answer tells a caller nothing about which.
+the answer tells a caller nothing about which. The rules a key obeys are the
+same on every service (shared.agency_keys); every change of a key is announced
+to the others (key_announcements.py).
 
 In development mode (`make run`, loopback only) an agency's first key is derived
 from its id, so the demo's keys are the same at every start and the README's
@@ -14,20 +16,18 @@ examples work as written. Every further key is random there too.
 """
 
 import asyncio
-import hashlib
 import logging
 import re
 import secrets
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.agency_keys import INVALID_KEY_MESSAGE, KEY_ID_LENGTH, digest, key_id_of, key_is_usable
 from shared.auth import bearer_token
 from shared.http_errors import ApiError
 from shared.service import RuntimeDep
@@ -39,13 +39,10 @@ log = logging.getLogger(__name__)
 
 KEY_PREFIX = "kin_"
 DEV_KEY_PREFIX = KEY_PREFIX + "dev_"
-KEY_ID_LENGTH = 8
 FIRST_KEY_LABEL = "utama"
 MAX_OVERLAP_HOURS = 168
 DEFAULT_OVERLAP_HOURS = 24
 LAST_USED_INTERVAL_S = 60.0
-# The same for unknown, revoked and expired keys: no oracle.
-INVALID_KEY_MESSAGE = "Kunci API tidak valid"
 
 _KEY_ID = re.compile(rf"^[0-9a-f]{{{KEY_ID_LENGTH}}}$")
 
@@ -59,15 +56,6 @@ def new_api_key(agency_id: str, settings: ServiceSettings) -> str:
 
 def random_api_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
-
-
-def digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def key_id_of(key_digest: str) -> str:
-    """How agencies and logs name a key: the first hex digits of its digest (never the key)."""
-    return key_digest[:KEY_ID_LENGTH]
 
 
 def is_key_id(value: str) -> bool:
@@ -90,26 +78,6 @@ def key_document(
 
 
 # --- The rules (pure) -------------------------------------------------------------------------------
-
-
-class KeyStatus(StrEnum):
-    ACTIVE = "active"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-
-
-def key_status(key: Mapping[str, Any], now: datetime) -> KeyStatus:
-    """Revoked from the moment of revocation; expired from `expires_at` on (inclusive); otherwise active."""
-    if key.get("revoked_at") is not None:
-        return KeyStatus.REVOKED
-    expires_at = key.get("expires_at")
-    if expires_at is not None and expires_at <= now:
-        return KeyStatus.EXPIRED
-    return KeyStatus.ACTIVE
-
-
-def key_is_usable(key: Mapping[str, Any], now: datetime) -> bool:
-    return key_status(key, now) is KeyStatus.ACTIVE
 
 
 def expiry_after_overlap(current: datetime | None, now: datetime, overlap_hours: float) -> datetime:

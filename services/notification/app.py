@@ -5,6 +5,7 @@ master data) in -> domain.messages (Bahasa Indonesia) -> notifications +
 outbox in one transaction -> kinerja.notification.sent.v1 out.
 """
 
+from shared.agency_keys import API_KEY_ROUTE
 from shared.contracts import (
     EMPLOYEE_REGISTERED,
     NOTIFICATION_SENT,
@@ -34,6 +35,7 @@ SERVICE = ServiceDefinition(
         Route(REPORT_REJECTED, on_report_rejected),
         Route(SCORE_COMPUTED, on_score_computed, prefetch=prefetch_people),
         Route(TRAINING_RECOMMENDED, on_training_recommended),
+        API_KEY_ROUTE,
     ],
     emits=[NOTIFICATION_SENT],
     routers=[router],

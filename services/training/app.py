@@ -5,6 +5,7 @@ domain.find_gaps and domain.recommend (pure optimiser) -> budget ledger +
 recommendation + outbox in one transaction -> kinerja.training.recommended.v1 out.
 """
 
+from shared.agency_keys import API_KEY_ROUTE
 from shared.contracts import AGENCY_REGISTERED, EMPLOYEE_REGISTERED, SCORE_COMPUTED, TRAINING_RECOMMENDED
 from shared.messaging.consumer import Route
 from shared.service import ServiceDefinition
@@ -20,6 +21,7 @@ SERVICE = ServiceDefinition(
         Route(AGENCY_REGISTERED, on_agency_registered),
         Route(EMPLOYEE_REGISTERED, on_employee_registered),
         Route(SCORE_COMPUTED, on_score_computed),
+        API_KEY_ROUTE,
     ],
     emits=[TRAINING_RECOMMENDED],
     setup_indexes=setup_indexes,

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .common import AgencyId, Contract, PeriodType
+from .common import AgencyId, Contract, Period, PeriodType
 
 PeriodId = Annotated[
     str,
@@ -94,3 +94,16 @@ class PeriodReopened(Contract):
         examples=["Gangguan jaringan di Puskesmas Muara Bungo pada hari tenggat"],
     )
     by: Literal["admin"] = Field(default="admin", description="Only an administrator reopens a period")
+
+
+def period_id_of(period: Period) -> str:
+    """The id intake gives the period a report covers: 2026-10, 2026-q4, 2026-s2, or 2026 for the annual one."""
+    year, month = period.start.year, period.start.month
+    match period.type:
+        case PeriodType.BULANAN:
+            return f"{year}-{month:02d}"
+        case PeriodType.TRIWULANAN:
+            return f"{year}-q{(month - 1) // 3 + 1}"
+        case PeriodType.SEMESTERAN:
+            return f"{year}-s{(month - 1) // 6 + 1}"
+    return str(year)

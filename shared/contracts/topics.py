@@ -11,11 +11,12 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from .envelope import Envelope
+from .keys import ApiKeyChanged
 from .master_data import AgencyRegistered, EmployeeRegistered, SkpPublished, UnitKerjaRegistered
 from .notifications import NotificationSent
 from .periods import PeriodClosed, PeriodOpened, PeriodReopened
 from .reports import ReportInbound, ReportRejected, ReportSubmitted
-from .scores import ScoreComputed
+from .scores import AnnualScoreComputed, DistributionEvaluated, ScoreComputed
 from .training import TrainingRecommended
 
 D = TypeVar("D", bound=BaseModel)
@@ -82,6 +83,24 @@ REPORT_REJECTED = EventSpec(
 SCORE_COMPUTED = EventSpec(
     "kinerja.score.computed", 1, ScoreComputed, "A report was scored: capaian, ratings and predikat"
 )
+SCORE_ANNUAL = EventSpec(
+    "kinerja.score.annual",
+    1,
+    AnnualScoreComputed,
+    "An employee's annual ratings and predikat, rolled up from the year's periodic scores",
+)
+DISTRIBUTION_EVALUATED = EventSpec(
+    "kinerja.distribution.evaluated",
+    1,
+    DistributionEvaluated,
+    "An agency's predikat distribution for a period or year changed; checked against its curve (a flag for HR)",
+)
+API_KEY_CHANGED = EventSpec(
+    "kinerja.apikey.changed",
+    1,
+    ApiKeyChanged,
+    "An agency API key was issued, rotated or revoked (its digest and state, never the key)",
+)
 TRAINING_RECOMMENDED = EventSpec(
     "kinerja.training.recommended", 1, TrainingRecommended, "Training was recommended to close an employee's gaps"
 )
@@ -105,6 +124,9 @@ ALL_EVENTS: tuple[EventSpec[Any], ...] = (
     REPORT_SUBMITTED,
     REPORT_REJECTED,
     SCORE_COMPUTED,
+    SCORE_ANNUAL,
+    DISTRIBUTION_EVALUATED,
+    API_KEY_CHANGED,
     TRAINING_RECOMMENDED,
     NOTIFICATION_SENT,
     PERIOD_OPENED,

@@ -8,23 +8,18 @@ import pytest
 import shared.service
 from services.intake.security import (
     DEV_KEY_PREFIX,
-    KEY_ID_LENGTH,
     KEY_PREFIX,
     MAX_OVERLAP_HOURS,
     Agency,
-    KeyStatus,
     LastUsedThrottle,
-    digest,
     expiry_after_overlap,
     is_key_id,
     key_document,
-    key_id_of,
-    key_is_usable,
-    key_status,
     new_api_key,
     random_api_key,
     revocation_refusal,
 )
+from shared.agency_keys import KEY_ID_LENGTH, KeyStatus, digest, key_id_of, key_is_usable, key_status
 from shared.settings import DEV_ADMIN_TOKEN, ServiceSettings
 
 NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)

@@ -18,7 +18,7 @@ from services.intake.domain.master_data import (
 from services.intake.domain.models import Employee, ReportStatus, SkpPlan, SkpVersion, StoredReport
 from services.intake.domain.report_checks import build_report, check_report
 from services.intake.domain.submissions import Check, Conflict, Resend, decide_submission
-from services.scoring.domain import score_report
+from services.scoring.domain import national_policy, score_report
 from shared.contracts.common import SkpRow
 from shared.contracts.reports import ReportSubmission
 
@@ -221,6 +221,6 @@ def test_every_report_intake_accepts_yields_a_finite_score(case):
     plan, sub = case
     if check_report(sub, AGENCY, EMPLOYEE, plan):
         return  # refused with a reason: nothing to score
-    score = score_report(build_report(sub, f"{AGENCY}/x", EMPLOYEE, plan, NOW), computed_at=NOW)
+    score = score_report(build_report(sub, f"{AGENCY}/x", EMPLOYEE, plan, NOW), national_policy(), computed_at=NOW)
     [indicator] = score.indicators
     assert math.isfinite(indicator.capaian) and math.isfinite(indicator.nilai)

@@ -8,7 +8,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from .records import AGENCIES
 
-API_KEYS = "api_keys"  # agency_id, label, created_at, expires_at (None: no expiry), revoked_at, last_used_at
+# agency_id, label, created_at, expires_at (None: no expiry), revoked_at, last_used_at, and announced_at: when
+# its state was last published on kinerja.apikey.changed.v1 (missing on keys from before that event existed).
+API_KEYS = "api_keys"
 _LEGACY_KEY_INDEX = "api_key_sha256_1"  # agencies.api_key_sha256 (one key per agency), before api_keys
 
 
@@ -39,11 +41,11 @@ async def find_agency_api_key(db: AsyncDatabase, *, agency_id: str, key_id: str)
     return await db[API_KEYS].find_one({"agency_id": agency_id, "_id": {"$gte": key_id, "$lt": key_id + "g"}})
 
 
-async def revoke_api_key(db: AsyncDatabase, *, agency_id: str, key_digest: str, at: datetime) -> None:
-    """Revoke the key now, unless it already was (the first revocation time stays)."""
-    await db[API_KEYS].update_one(
-        {"_id": key_digest, "agency_id": agency_id, "revoked_at": None}, {"$set": {"revoked_at": at}}
-    )
+async def unannounced_api_keys(db: AsyncDatabase, *, limit: int) -> list[dict[str, Any]]:
+    """Keys whose state was never published: from before kinerja.apikey.changed.v1 existed.
+
+    Read once per intake start-up, so a scan rather than an index every key write would pay for."""
+    return await db[API_KEYS].find({"announced_at": {"$exists": False}}).limit(limit).to_list()
 
 
 async def touch_api_key(db: AsyncDatabase, *, key_digest: str, at: datetime) -> None:

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, status
 
+from shared.agency_keys import key_is_usable
 from shared.auth import AdminDep
 from shared.contracts import AGENCY_REGISTERED
 from shared.contracts.master_data import AgencyRegistered
@@ -11,16 +12,10 @@ from shared.http_errors import ApiError
 from shared.service import RuntimeDep
 
 from ..contracts_in import AgencyRegistration
-from ..repository.keys import API_KEYS, agency_api_keys, find_api_key, find_key_owner
+from ..key_announcements import stage_key_change, stage_key_reissue, stage_new_key
+from ..repository.keys import agency_api_keys, find_api_key, find_key_owner
 from ..repository.records import AGENCIES
-from ..security import (
-    FIRST_KEY_LABEL,
-    expiry_after_overlap,
-    key_document,
-    key_is_usable,
-    new_api_key,
-    random_api_key,
-)
+from ..security import FIRST_KEY_LABEL, expiry_after_overlap, key_document, new_api_key, random_api_key
 from .keys import AdminKeyIssue, IssuedKey, issued_key
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -35,7 +30,7 @@ async def register_agency(body: AgencyRegistration, runtime: RuntimeDep, _: Admi
     api_key = new_api_key(body.agency_id, runtime.settings)
     uow = runtime.unit_of_work()
     uow.insert(AGENCIES, {"_id": body.agency_id, **body.model_dump(), "registered_at": now})
-    uow.insert(API_KEYS, key_document(api_key, agency_id=body.agency_id, label=FIRST_KEY_LABEL, now=now))
+    stage_new_key(uow, key_document(api_key, agency_id=body.agency_id, label=FIRST_KEY_LABEL, now=now), now)
     data = AgencyRegistered(**body.model_dump())
     uow.emit(AGENCY_REGISTERED, data, subject=body.agency_id)
     await uow.commit()
@@ -59,22 +54,15 @@ async def issue_agency_key(
         key = key_document(api_key, agency_id=agency_id, label=body.label, now=now)
         if existing := await find_api_key(runtime.db, key_digest=key["_id"]):
             key["created_at"] = existing["created_at"]
-        first_issued = {"created_at": key["created_at"], "last_used_at": None}
-        uow.update(
-            API_KEYS,
-            key["_id"],
-            set_={k: v for k, v in key.items() if k not in first_issued and k != "_id"},
-            set_on_insert=first_issued,
-            upsert=True,
-        )
+        stage_key_reissue(uow, key, now)
     else:
         api_key = random_api_key()
         key = key_document(api_key, agency_id=agency_id, label=body.label, now=now)
-        uow.insert(API_KEYS, key)
+        stage_new_key(uow, key, now)
     if body.overlap_hours is not None:
         for other in await agency_api_keys(runtime.db, agency_id=agency_id):
             if other["_id"] != key["_id"] and key_is_usable(other, now):
                 expires_at = expiry_after_overlap(other.get("expires_at"), now, body.overlap_hours)
-                uow.update(API_KEYS, other["_id"], set_={"expires_at": expires_at})
+                stage_key_change(uow, other, now, {"expires_at": expires_at})
     await uow.commit()
     return issued_key(api_key, key)

@@ -11,23 +11,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
+from shared.agency_keys import KeyStatus, key_id_of, key_is_usable, key_status
 from shared.contracts.common import Contract, StrictInt64
 from shared.http_errors import ApiError
 from shared.service import Runtime, RuntimeDep
 
-from ..repository.keys import API_KEYS, agency_api_keys, find_agency_api_key, revoke_api_key
+from ..key_announcements import stage_key_change, stage_new_key
+from ..repository.keys import agency_api_keys, find_agency_api_key
 from ..security import (
     DEFAULT_OVERLAP_HOURS,
     FIRST_KEY_LABEL,
     MAX_OVERLAP_HOURS,
     AgencyDep,
-    KeyStatus,
     expiry_after_overlap,
     is_key_id,
     key_document,
-    key_id_of,
-    key_is_usable,
-    key_status,
     random_api_key,
     revocation_refusal,
 )
@@ -137,9 +135,12 @@ async def list_keys(agency: AgencyDep, runtime: RuntimeDep) -> KeyList:
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def add_key(body: NewKey, agency: AgencyDep, runtime: RuntimeDep) -> IssuedKey:
     """Issue another key for the calling agency. The key is shown only here, once."""
+    now = datetime.now(UTC)
     api_key = random_api_key()
-    key = key_document(api_key, agency_id=agency.agency_id, label=body.label, now=datetime.now(UTC))
-    await runtime.db[API_KEYS].insert_one(key)
+    key = key_document(api_key, agency_id=agency.agency_id, label=body.label, now=now)
+    uow = runtime.unit_of_work()  # the key and its announcement to the other services, both or neither
+    stage_new_key(uow, key, now)
+    await uow.commit()
     return issued_key(api_key, key)
 
 
@@ -158,8 +159,8 @@ async def rotate_key(
     key = key_document(api_key, agency_id=agency.agency_id, label=old["label"], now=now)
     old_expires_at = expiry_after_overlap(old.get("expires_at"), now, body.overlap_hours)
     uow = runtime.unit_of_work()  # both or neither: a failed rotation never leaves the old key cut short
-    uow.insert(API_KEYS, key)
-    uow.update(API_KEYS, old["_id"], set_={"expires_at": old_expires_at})
+    stage_new_key(uow, key, now)
+    stage_key_change(uow, old, now, {"expires_at": old_expires_at})
     await uow.commit()
     return RotatedKey(
         **issued_key(api_key, key).model_dump(),
@@ -181,6 +182,9 @@ async def revoke_key(
         message = f"kunci API {key_id} dipakai untuk permintaan ini; tambahkan ?force=true untuk tetap mencabutnya"
         raise ApiError(409, refusal, message)
     now = datetime.now(UTC)
-    await revoke_api_key(runtime.db, agency_id=agency.agency_id, key_digest=key["_id"], at=now)
+    if key.get("revoked_at") is None:  # revoked already: the first revocation time stays
+        uow = runtime.unit_of_work()
+        stage_key_change(uow, key, now, {"revoked_at": now})
+        await uow.commit()
     revoked = await _own_key(runtime, agency.agency_id, key_id)
     return key_info(revoked, now, agency.key_digest)

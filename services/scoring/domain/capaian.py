@@ -1,16 +1,17 @@
 """Capaian (achievement, in percent) of an indicator and its nilai (score 0-120).
 
 Capaian formulas follow PermenPANRB 8/2021; the capaian-to-nilai bands follow
-PP 30/2019. Both are pure arithmetic so a BKPSDM reviewer can recompute any
-published number by hand.
+PP 30/2019 and come from the scoring policy. Both are pure arithmetic so a
+BKPSDM reviewer can recompute any published number by hand.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from shared.contracts.common import Polaritas
 from shared.contracts.reports import IndicatorRealisation
+from shared.contracts.scores import Formula
 
-NILAI_MAX = 120.0
+from .policy import NILAI_MAX, NilaiBand
 
 
 def capaian_higher_is_better(realisasi: float, target: float) -> float:
@@ -60,13 +61,25 @@ def capaian_against_range(realisasi: float, lower: float, upper: float, polarita
 
 def capaian_of(row: IndicatorRealisation) -> float | None:
     """Capaian of one reported row, or None for a qualitative row (the supervisor's rating stands)."""
-    if row.polaritas is Polaritas.QUALITATIVE or row.realisasi is None:
+    formula = formula_of(row)
+    if formula is Formula.QUALITATIVE or row.realisasi is None:
         return None
     if row.target_range is not None:
         return capaian_against_range(row.realisasi, row.target_range.lower, row.target_range.upper, row.polaritas)
     if row.target is None:
         raise ValueError(f"row {row.row_id} has neither target nor target_range")
     return _capaian_for(row.polaritas, row.realisasi, row.target)
+
+
+def formula_of(row: IndicatorRealisation) -> Formula:
+    """Which formula `capaian_of` applies to a row."""
+    if row.polaritas is Polaritas.QUALITATIVE:
+        return Formula.QUALITATIVE
+    if row.target_range is not None:
+        return Formula.TARGET_RANGE
+    if row.polaritas is Polaritas.LOWER_IS_BETTER:
+        return Formula.LOWER_IS_BETTER
+    return Formula.HIGHER_IS_BETTER
 
 
 def _capaian_for(polaritas: Polaritas, realisasi: float, target: float) -> float:
@@ -80,46 +93,21 @@ def _require_positive_target(target: float) -> None:
         raise ValueError(f"target must be greater than 0, got {target}")
 
 
-@dataclass(frozen=True)
-class NilaiBand:
-    """One PP 30/2019 band: from `min_capaian` up, nilai = nilai_at_min + (C - min_capaian) x slope."""
-
-    name: str
-    min_capaian: float
-    nilai_at_min: float
-    slope: float
-    confirmed: bool = True
-
-
-# Highest band first; the first band whose min_capaian <= C applies. Kept as
-# data so the unconfirmed end-points can be corrected without touching code.
-NILAI_BANDS: tuple[NilaiBand, ...] = (
-    # C > 110 -> 120: realisation over target scores at most 120.
-    NilaiBand("sangat_baik", 110.0, 120.0, 0.0, confirmed=False),
-    # 100 <= C <= 110 -> 90 .. 120: straight line between the band's ends; the
-    # 90 and 120 end-points are UNCONFIRMED (secondary sources only).
-    NilaiBand("baik", 100.0, 90.0, 3.0, confirmed=False),
-    # Cukup 80 <= C < 100 -> 70 + (C - 80).
-    NilaiBand("cukup", 80.0, 70.0, 1.0),
-    # Kurang 60 <= C < 80 -> 50 + (C - 60).
-    NilaiBand("kurang", 60.0, 50.0, 1.0),
-    # Sangat Kurang C < 60 -> C / 59 x 49.
-    NilaiBand("sangat_kurang", 0.0, 0.0, 49 / 59),
-)
-
-
-def nilai_from_capaian(capaian: float, bands: tuple[NilaiBand, ...] = NILAI_BANDS) -> float:
-    """Nilai (0-120) from capaian with the PP 30/2019 bands, rounded to 2 decimals.
-
-    The Sangat Baik (> 110% -> 120) and Baik (100-110% -> 90-120, interpolated)
-    end-points are UNCONFIRMED against the gazetted text; they live in
-    NILAI_BANDS so they can be changed as data. The result never decreases as
-    capaian grows, which a fair score must guarantee.
-    """
+def band_of(capaian: float, bands: Sequence[NilaiBand]) -> NilaiBand:
+    """The band a capaian falls in: the first (highest) band whose min_capaian it reaches."""
     if capaian < 0:
         raise ValueError(f"capaian cannot be negative, got {capaian}")
     for band in bands:
         if capaian >= band.min_capaian:
-            nilai = band.nilai_at_min + (capaian - band.min_capaian) * band.slope
-            return round(min(nilai, NILAI_MAX), 2)
+            return band
+    # Unreachable with a validated policy, whose lowest band starts at 0.
     raise ValueError(f"no nilai band covers capaian {capaian}")
+
+
+def nilai_from_capaian(capaian: float, bands: Sequence[NilaiBand]) -> float:
+    """Nilai (0-120) from capaian with the policy's PP 30/2019 bands, rounded to 2 decimals.
+
+    The policy validation guarantees the bands never make nilai fall as capaian
+    grows, which a fair score must guarantee; the cap is PP 30/2019's 120.
+    """
+    return round(min(band_of(capaian, bands).nilai_at(capaian), NILAI_MAX), 2)

@@ -2,31 +2,18 @@
 
 Each is one of Di Atas / Sesuai / Di Bawah Ekspektasi. The regulation words
 the rules as "most or all" and "a small part"; the numbers that make those
-words precise live in RatingThresholds so an agency can tune them.
+words precise are the scoring policy's RatingThresholds, so an agency can tune
+them. Each rating comes with the rule that set it, which the score publishes.
 """
-
-from dataclasses import dataclass
 
 from shared.contracts.common import BerAKHLAK, JenisHasilKerja, Rating
 from shared.contracts.reports import IndicatorRealisation
-from shared.contracts.scores import RatingSource
+from shared.contracts.scores import HasilKerjaRule, PerilakuRule
+
+from .policy import RatingThresholds
 
 
-@dataclass(frozen=True)
-class RatingThresholds:
-    """Where "above" and "meets" expectation start, and what "a small part" of Utama rows is."""
-
-    # Capaian (percent) from which one indicator is Di Atas Ekspektasi.
-    di_atas_min_capaian: float = 110.0
-    # Capaian (percent) from which one indicator is Sesuai Ekspektasi.
-    sesuai_min_capaian: float = 100.0
-    # Fraction of Utama rows that may be Di Bawah while hasil kerja is still Sesuai.
-    small_part_of_utama: float = 0.25
-
-
-def rating_of_indicator(
-    row: IndicatorRealisation, capaian: float | None, thresholds: RatingThresholds = RatingThresholds()
-) -> Rating:
+def rating_of_indicator(row: IndicatorRealisation, capaian: float | None, thresholds: RatingThresholds) -> Rating:
     """Rating of one row: the supervisor's rating stands if given, else it follows from capaian."""
     if row.rating_atasan is not None:
         return row.rating_atasan
@@ -41,9 +28,9 @@ def rating_of_indicator(
 
 
 def rating_hasil_kerja(
-    indicator_ratings: list[tuple[JenisHasilKerja, Rating]], thresholds: RatingThresholds = RatingThresholds()
-) -> Rating:
-    """Rating hasil kerja from the rating of every row.
+    indicator_ratings: list[tuple[JenisHasilKerja, Rating]], thresholds: RatingThresholds
+) -> tuple[Rating, HasilKerjaRule]:
+    """Rating hasil kerja from the rating of every row, and the rule that set it.
 
     - Di Atas: most (> 50%) or all results above expectation and no Utama result below.
     - Sesuai: most or all results at least meet expectation and at most
@@ -56,33 +43,33 @@ def rating_hasil_kerja(
     utama = [rating for jenis, rating in indicator_ratings if jenis is JenisHasilKerja.UTAMA]
     utama_di_bawah = utama.count(Rating.DI_BAWAH)
 
-    if _is_most(ratings.count(Rating.DI_ATAS), len(ratings)) and utama_di_bawah == 0:
-        return Rating.DI_ATAS
+    if is_most(ratings.count(Rating.DI_ATAS), len(ratings)) and utama_di_bawah == 0:
+        return Rating.DI_ATAS, HasilKerjaRule.MOST_ABOVE_NONE_UTAMA_BELOW
     meets = ratings.count(Rating.DI_ATAS) + ratings.count(Rating.SESUAI)
-    if _is_most(meets, len(ratings)) and utama_di_bawah <= thresholds.small_part_of_utama * len(utama):
-        return Rating.SESUAI
-    return Rating.DI_BAWAH
+    if is_most(meets, len(ratings)) and utama_di_bawah <= thresholds.small_part_of_utama * len(utama):
+        return Rating.SESUAI, HasilKerjaRule.MOST_MEET_SMALL_PART_UTAMA_BELOW
+    return Rating.DI_BAWAH, HasilKerjaRule.OTHERWISE_BELOW
 
 
-def rating_perilaku(ratings: dict[BerAKHLAK, Rating]) -> tuple[Rating, RatingSource]:
-    """Rating perilaku from the supervisor's rating of each BerAKHLAK value given.
+def rating_perilaku(ratings: dict[BerAKHLAK, Rating]) -> tuple[Rating, PerilakuRule]:
+    """Rating perilaku from the supervisor's rating of each BerAKHLAK value given, and the rule that set it.
 
-    - No value rated yet: Sesuai Ekspektasi with source DEFAULT. Assumption: an
+    - No value rated yet: Sesuai Ekspektasi (rule NOT_RATED). Assumption: an
       employee is not marked down (or up) for behaviour nobody has assessed.
     - Di Atas: most (> 50%) of the rated values above and none below.
     - Di Bawah: more than half of the rated values below.
     - Sesuai: otherwise.
     """
     if not ratings:
-        return Rating.SESUAI, RatingSource.DEFAULT
+        return Rating.SESUAI, PerilakuRule.NOT_RATED
     given = list(ratings.values())
-    if _is_most(given.count(Rating.DI_ATAS), len(given)) and Rating.DI_BAWAH not in given:
-        return Rating.DI_ATAS, RatingSource.ATASAN
-    if _is_most(given.count(Rating.DI_BAWAH), len(given)):
-        return Rating.DI_BAWAH, RatingSource.ATASAN
-    return Rating.SESUAI, RatingSource.ATASAN
+    if is_most(given.count(Rating.DI_ATAS), len(given)) and Rating.DI_BAWAH not in given:
+        return Rating.DI_ATAS, PerilakuRule.MOST_ABOVE_NONE_BELOW
+    if is_most(given.count(Rating.DI_BAWAH), len(given)):
+        return Rating.DI_BAWAH, PerilakuRule.MOST_BELOW
+    return Rating.SESUAI, PerilakuRule.OTHERWISE_MEETS
 
 
-def _is_most(count: int, total: int) -> bool:
-    # "Most or all" read as a strict majority: half is not most.
+def is_most(count: int, total: int) -> bool:
+    """ "Most or all" read as a strict majority: half is not most."""
     return total > 0 and count * 2 > total
