@@ -1,12 +1,14 @@
 """Keeps each agency's predikat distribution, and its check against the curve, up to date.
 
-Scoring a report only marks its agency-period as changed (one merged write per
-batch); this background loop evaluates the marked scopes a few at a time and
-publishes `kinerja.distribution.evaluated.v1` when the evaluation differs from the
-last one. Counting 5,000 scores per new score would cost the consumer far more
-than the seconds this lags. A mark is cleaned only if nothing changed it while it
-was evaluated; two replicas evaluating one scope at once publish the same
-evaluation, which consumers keep once.
+Scoring a report counts it in its agency-period's tally and marks the scope as
+changed (one merged `$inc` per scope and batch); this background loop evaluates
+the marked scopes a few at a time from their tallies and publishes
+`kinerja.distribution.evaluated.v1` when the evaluation differs from the last one.
+Nothing here reads the scores themselves: an agency of 5,000 costs one read.
+A mark is cleaned only if nothing changed it while it was evaluated; two
+replicas evaluating one scope at once publish the same evaluation, which
+consumers keep once. A tally counts scores: an employee with two SKPs scored
+in one period counts twice.
 """
 
 import asyncio
@@ -15,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.contracts import DISTRIBUTION_EVALUATED
-from shared.contracts.common import Predikat
 from shared.contracts.scores import OrganisationPredikat
 from shared.service import Runtime
 
@@ -26,10 +27,9 @@ from .repository import (
     dirty_marks,
     find_distribution,
     mark_evaluated,
+    members_of,
     organisation_predikat_of,
-    period_members,
     scope_key,
-    year_members,
 )
 
 log = logging.getLogger(__name__)
@@ -55,13 +55,12 @@ async def watch_distributions(runtime: Runtime) -> None:
 
 async def evaluate_scope(runtime: Runtime, mark: dict[str, Any]) -> None:
     agency_id, scope, tahun = mark["agency_id"], mark["scope"], mark["tahun"]
-    members = await _members(runtime, agency_id, scope, tahun)
     organisation = await organisation_predikat_of(runtime.db, agency_id=agency_id, tahun=tahun)
     uow = runtime.unit_of_work()
     evaluation = evaluate_distribution(
         agency_id=agency_id,
         scope=scope,
-        members=members,
+        members=members_of(mark),
         organisation_predikat=OrganisationPredikat(organisation or OrganisationPredikat.BAIK),
         policy=await policy_for(uow, agency_id),
         evaluated_at=datetime.now(UTC),
@@ -72,17 +71,3 @@ async def evaluate_scope(runtime: Runtime, mark: dict[str, Any]) -> None:
         uow.emit(DISTRIBUTION_EVALUATED, evaluation, agency_id)
         await uow.commit()
     await mark_evaluated(runtime.db, key=mark["_id"], changes=mark["changes"])
-
-
-async def _members(runtime: Runtime, agency_id: str, scope: str, tahun: int) -> list[tuple[str | None, Predikat]]:
-    """One (unit kerja, predikat) per employee: the annual scores for a year, else the period's scores (an
-    employee with two reports in one period counts once, by the later one)."""
-    if scope.isdigit():
-        rows = await year_members(runtime.db, agency_id=agency_id, tahun=tahun)
-        return [(r.get("unit_kerja"), Predikat(r["predikat"])) for r in rows]
-    latest: dict[str, dict[str, Any]] = {}
-    for row in await period_members(runtime.db, agency_id=agency_id, period_id=scope):
-        kept = latest.get(row["nip"])
-        if kept is None or (row["period"]["end"], row["computed_at"]) > (kept["period"]["end"], kept["computed_at"]):
-            latest[row["nip"]] = row
-    return [(r.get("unit_kerja"), Predikat(r["predikat"])) for r in latest.values()]

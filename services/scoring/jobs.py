@@ -19,6 +19,7 @@ from typing import Any
 from shared.contracts import SCORE_ANNUAL, SCORE_COMPUTED
 from shared.contracts.common import PeriodType
 from shared.contracts.scores import RevisionCause, ScoreComputed
+from shared.mongo import is_infrastructure_error
 from shared.service import Runtime
 
 from .domain import annual_revision_needed, annual_score, is_revision_needed, score_report
@@ -30,7 +31,6 @@ from .repository import (
     claim_job,
     declared_periods,
     finish_job,
-    mark_scope_changed,
     reports_after,
     stored_annual,
     stored_report,
@@ -65,10 +65,18 @@ async def run_jobs(runtime: Runtime) -> None:
                     await asyncio.wait_for(_wake.wait(), IDLE_POLL_S)
                 _wake.clear()
                 continue
-            await _run(runtime, job, owner)
+            try:
+                await _run(runtime, job, owner)
+            except Exception as exc:
+                if is_infrastructure_error(exc):
+                    raise
+                # A fault of the job itself would fail again at every retry: stop it and say why.
+                log.exception("scoring job failed", extra={"job": job["_id"]})
+                failed = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:500]}
+                await finish_job(runtime.db, job_id=job["_id"], owner=owner, fields=failed)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # the database is away: the job keeps its cursor and is resumed
+        except Exception as exc:  # the database is away: the job keeps its cursor and is resumed after its lease
             log.warning("scoring job runner failed, retrying", extra={"error": type(exc).__name__})
             await asyncio.sleep(IDLE_POLL_S)
 
@@ -151,17 +159,15 @@ async def _annual_batch(runtime: Runtime, job: dict[str, Any]) -> dict[str, Any]
             policy=policy,
             computed_at=now,
         )
-        previous = current.get(annual_key(agency_id, nip, tahun))
+        stored = current.get(annual_key(agency_id, nip, tahun))
+        previous = None if stored is None else stored_annual(stored)
         if previous is not None:
-            before = stored_annual(previous)
-            if not annual_revision_needed(before, annual):
+            if not annual_revision_needed(previous, annual):
                 continue
-            annual = annual.model_copy(update={"revision": before.revision + 1, "supersedes": before.revision})
-        store_annual(uow, annual)
+            annual = annual.model_copy(update={"revision": previous.revision + 1, "supersedes": previous.revision})
+        store_annual(uow, annual, previous)
         uow.emit(SCORE_ANNUAL, annual, nip, correlationid=job["correlation_id"])
         revised += 1
-    if revised:
-        mark_scope_changed(uow, agency_id, str(tahun), tahun)
     checked = len(by_nip) - without
     progress = {"checked": checked, "revised": revised, "unchanged": checked - revised, "without_scores": without}
     return await _advance(runtime, uow, job, max(by_nip), progress, expected_periods=expected)

@@ -15,10 +15,13 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.contracts.common import Predikat
 from shared.contracts.periods import period_id_of
 from shared.contracts.reports import ReportSubmitted
 from shared.contracts.scores import AnnualScoreComputed, DistributionEvaluated, ScoreComputed
 from shared.messaging.unit_of_work import UnitOfWork
+
+from .domain.distribution import NO_UNIT
 
 REPORTS = "reports"
 SCORES = "scores"
@@ -121,17 +124,6 @@ async def score_page(
     return [stored_score(d) for d in documents]
 
 
-async def period_members(db: AsyncDatabase, *, agency_id: str, period_id: str) -> list[dict[str, Any]]:
-    """nip, unit_kerja, predikat and period end of every current score of an agency-period."""
-    projection = {"_id": 0, "nip": 1, "unit_kerja": 1, "predikat": 1, "period.end": 1, "computed_at": 1}
-    return await db[SCORES].find({"agency_id": agency_id, "period_id": period_id}, projection).to_list()
-
-
-async def year_members(db: AsyncDatabase, *, agency_id: str, tahun: int) -> list[dict[str, Any]]:
-    projection = {"_id": 0, "nip": 1, "unit_kerja": 1, "predikat": 1}
-    return await db[ANNUAL_SCORES].find({"agency_id": agency_id, "tahun": tahun}, projection).to_list()
-
-
 async def year_scores_after(
     db: AsyncDatabase, *, agency_id: str, tahun: int, after_nip: str | None, limit: int
 ) -> list[ScoreComputed]:
@@ -201,10 +193,46 @@ async def organisation_predikat_of(db: AsyncDatabase, *, agency_id: str, tahun: 
 # --- Distributions ------------------------------------------------------------------------------------
 
 
-def mark_scope_changed(uow: UnitOfWork, agency_id: str, scope: str, tahun: int) -> None:
-    """The scope's distribution may have changed: the evaluator looks at it next round (one write per batch)."""
+Member = tuple[str | None, str]  # (unit kerja, predikat) of one score counted in a scope
+
+
+def count_in_scope(
+    uow: UnitOfWork, agency_id: str, scope: str, tahun: int, *, add: Member | None = None, remove: Member | None = None
+) -> None:
+    """Count a score in (or out of) its scope's predikat tally and mark the scope for evaluation.
+
+    Counts move by `$inc` (one merged write per scope and batch), so evaluating a scope never reads its
+    5,000 scores: the evaluator reads one document.
+    """
+    inc = {"changes": 1}
+    for member, step in ((add, 1), (remove, -1)):
+        if member is not None:
+            unit, predikat = member
+            inc[f"units.{_field(unit or NO_UNIT)}.{predikat}"] = (
+                inc.get(f"units.{_field(unit or NO_UNIT)}.{predikat}", 0) + step
+            )
     fields = {"dirty": True, "agency_id": agency_id, "scope": scope, "tahun": tahun}
-    uow.update(DISTRIBUTION_MARKS, scope_key(agency_id, scope), set_=fields, inc={"changes": 1}, upsert=True)
+    uow.update(DISTRIBUTION_MARKS, scope_key(agency_id, scope), set_=fields, inc=inc, upsert=True)
+
+
+def members_of(mark: dict[str, Any]) -> list[tuple[str | None, Predikat]]:
+    """The (unit, predikat) pairs a scope's tally stands for, one per score counted."""
+    return [
+        (_unit(field), Predikat(predikat))
+        for field, counts in mark.get("units", {}).items()
+        for predikat, count in counts.items()
+        for _ in range(max(count, 0))
+    ]
+
+
+def _field(unit: str) -> str:
+    # A unit id becomes a field name: "." and "$" would read as a path or an operator.
+    return unit.replace("%", "%25").replace(".", "%2E").replace("$", "%24")
+
+
+def _unit(field: str) -> str | None:
+    unit = field.replace("%24", "$").replace("%2E", ".").replace("%25", "%")
+    return None if unit == NO_UNIT else unit
 
 
 async def dirty_marks(db: AsyncDatabase, *, limit: int) -> list[dict[str, Any]]:

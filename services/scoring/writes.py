@@ -6,31 +6,48 @@ from typing import Any
 from shared.contracts.scores import AnnualScoreComputed, ScoreComputed
 from shared.messaging.unit_of_work import UnitOfWork
 
-from .repository import ANNUAL_SCORES, SCORE_REVISIONS, SCORES, mark_scope_changed, scope_key, score_document
+from .repository import ANNUAL_SCORES, SCORE_REVISIONS, SCORES, count_in_scope, scope_key, score_document
 
 RESCORE = "rescore"
 ANNUAL_ROLLUP = "annual_rollup"
 
 
 def store_score(uow: UnitOfWork, score: ScoreComputed, previous: ScoreComputed | None) -> None:
-    """The score as current, in the revision history, and its period's distribution marked as changed."""
+    """The score as current, in the revision history, and counted in its period's distribution."""
     document = score_document(score)
     uow.put(SCORES, document)
     uow.insert(SCORE_REVISIONS, {**document, "_id": f"{score.report_id}#{score.revision}"})
-    if previous is None or previous.predikat != score.predikat or previous.unit_kerja != score.unit_kerja:
-        mark_scope_changed(
-            uow, score.agency_id, score.period_id or str(score.period.start.year), score.period.start.year
-        )
+    member = (score.unit_kerja, score.predikat.value)
+    if previous is None:
+        _count(uow, score, add=member)
+        return
+    before = (previous.unit_kerja, previous.predikat.value)
+    if before == member and previous.period_id == score.period_id:
+        return
+    if previous.period_id == score.period_id:
+        _count(uow, score, add=member, remove=before)
+    else:
+        _count(uow, previous, remove=before)
+        _count(uow, score, add=member)
+
+
+def _count(uow: UnitOfWork, score: ScoreComputed, **change: Any) -> None:
+    tahun = score.period.start.year
+    count_in_scope(uow, score.agency_id, score.period_id or str(tahun), tahun, **change)
 
 
 def annual_key(agency_id: str, nip: str, tahun: int) -> str:
     return scope_key(agency_id, f"{nip}/{tahun}")
 
 
-def store_annual(uow: UnitOfWork, annual: AnnualScoreComputed) -> None:
-    uow.put(
-        ANNUAL_SCORES, {"_id": annual_key(annual.agency_id, annual.nip, annual.tahun), **annual.model_dump(mode="json")}
-    )
+def store_annual(uow: UnitOfWork, annual: AnnualScoreComputed, previous: AnnualScoreComputed | None) -> None:
+    """The employee's annual score, counted in the year's distribution."""
+    key = annual_key(annual.agency_id, annual.nip, annual.tahun)
+    uow.put(ANNUAL_SCORES, {"_id": key, **annual.model_dump(mode="json")})
+    member = (annual.unit_kerja, annual.predikat.value)
+    before = None if previous is None else (previous.unit_kerja, previous.predikat.value)
+    if before != member:
+        count_in_scope(uow, annual.agency_id, str(annual.tahun), annual.tahun, add=member, remove=before)
 
 
 def new_job(

@@ -8,6 +8,7 @@ it says something new.
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from shared.contracts.scores import AnnualScoreComputed, RevisionCause, ScoreComputed
 
@@ -64,13 +65,22 @@ def decide_report(stored: ScoreState | None, report_version: int) -> ReportDecis
 
 
 def is_revision_needed(current: ScoreComputed, recomputed: ScoreComputed) -> bool:
-    """Whether a rescore changed anything but metadata (computed_at, policy version, revision fields).
+    """Whether a rescore changed the outcome: a number, a rating, a rule, the predikat or a code.
 
-    The reasons count as content: a new policy that keeps every rating but
-    changes a threshold the reasons quote still publishes a revision, so the
-    published explanation never contradicts the policy it names.
+    Metadata (computed_at, policy version, revision fields) and the wording of the reasons do not count:
+    payroll and SIASN would otherwise receive a "revision" of every score whose explanation quotes a moved
+    threshold without any result changing. A score left as it was keeps the policy version it names, and
+    its reasons stay true of that version.
     """
-    return current.model_dump(exclude=_METADATA) != recomputed.model_dump(exclude=_METADATA)
+    return _outcome(current.model_dump(exclude=_METADATA)) != _outcome(recomputed.model_dump(exclude=_METADATA))
+
+
+def _outcome(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _outcome(v) for k, v in value.items() if k != "reason"}
+    if isinstance(value, list):
+        return [_outcome(v) for v in value]
+    return value
 
 
 def annual_revision_needed(current: AnnualScoreComputed, recomputed: AnnualScoreComputed) -> bool:

@@ -183,5 +183,6 @@ def _job_view(job: dict[str, Any]) -> dict[str, Any]:
         "revised",
         "unchanged",
         "without_scores",
+        "error",
     )
     return {"job_id": job["_id"], **{f: job.get(f) for f in fields}}
