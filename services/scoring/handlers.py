@@ -18,9 +18,7 @@ from .repository import (
     CURRENT_POLICIES,
     JOBS,
     PERIODS,
-    REPORTS,
     SCORES,
-    report_document,
     scope_key,
     stored_score,
 )
@@ -43,8 +41,7 @@ async def on_report_submitted(report: ReportSubmitted, ctx: HandlerContext) -> N
     score = score_report(report, policy, computed_at=datetime.now(UTC)).model_copy(
         update={"revision": decision.revision, "supersedes": decision.supersedes, "revision_cause": decision.cause}
     )
-    ctx.uow.put(REPORTS, report_document(report))
-    store_score(ctx.uow, score, previous=None if current is None else stored_score(current))
+    store_score(ctx.uow, score, report, current)
     ctx.emit(SCORE_COMPUTED, score, subject=report.nip)
 
 

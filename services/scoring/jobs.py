@@ -27,11 +27,10 @@ from .policies import policy_for
 from .repository import (
     ANNUAL_SCORES,
     JOBS,
-    SCORES,
     claim_job,
     declared_periods,
     finish_job,
-    reports_after,
+    scored_after,
     stored_annual,
     stored_report,
     stored_score,
@@ -93,32 +92,31 @@ async def _run(runtime: Runtime, job: dict[str, Any], owner: str) -> None:
 
 
 async def _rescore_batch(runtime: Runtime, job: dict[str, Any]) -> dict[str, Any] | None:
-    """Recompute the next batch of the agency-period's (or year's) reports under the current policy."""
+    """Recompute the next batch of the agency-period's (or year's) scores from their reports under the current
+    policy; publish a revision where the outcome changed."""
     scope = {"period_id": job["period_id"]} if job["period_id"] else {"tahun": job["tahun"]}
-    reports = await reports_after(runtime.db, agency_id=job["agency_id"], scope=scope, after=job["cursor"], limit=BATCH)
-    if not reports:
+    documents = await scored_after(
+        runtime.db, agency_id=job["agency_id"], scope=scope, after=job["cursor"], limit=BATCH
+    )
+    if not documents:
         return None
     uow = runtime.unit_of_work()
-    current = await uow.get_many(SCORES, [r["_id"] for r in reports])
     policy = await policy_for(uow, job["agency_id"])
     now, revised = datetime.now(UTC), 0
-    for document in reports:
-        report = stored_report(document)
-        previous = stored_score(current[report.report_id]) if report.report_id in current else None
+    for document in documents:
+        report, previous = stored_report(document), stored_score(document)
         recomputed = score_report(report, policy, computed_at=now)
-        if previous is not None and not is_revision_needed(previous, recomputed):
+        if not is_revision_needed(previous, recomputed):
             continue
         score = _revision_of(recomputed, previous)
-        store_score(uow, score, previous)
+        store_score(uow, score, report, document)
         uow.emit(SCORE_COMPUTED, score, report.nip, correlationid=job["correlation_id"])
         revised += 1
-    progress = {"checked": len(reports), "revised": revised, "unchanged": len(reports) - revised}
-    return await _advance(runtime, uow, job, reports[-1]["_id"], progress)
+    progress = {"checked": len(documents), "revised": revised, "unchanged": len(documents) - revised}
+    return await _advance(runtime, uow, job, documents[-1]["_id"], progress)
 
 
-def _revision_of(score: ScoreComputed, previous: ScoreComputed | None) -> ScoreComputed:
-    if previous is None:
-        return score
+def _revision_of(score: ScoreComputed, previous: ScoreComputed) -> ScoreComputed:
     update = {
         "revision": previous.revision + 1,
         "supersedes": previous.revision,

@@ -1,7 +1,7 @@
 """Scoring's own collections and the named queries over them.
 
-- reports: the latest version of each report scored (`_id` report_id), kept so a rescore can recompute it;
-- scores: the current revision of each report's score (`_id` report_id); score_revisions: every revision;
+- scores: the current revision of each report's score (`_id` report_id), holding the report version it was
+  computed from (`report`) so a rescore can recompute it; score_revisions: the revisions it superseded;
 - annual_scores: one per employee and year (`_id` agency/nip/tahun);
 - policies: every published scoring policy version; current_policies: the agency's current one (`_id` agency);
 - agencies and periods: what intake announced, so a rescore of an unknown agency or period is a 404;
@@ -16,14 +16,12 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.contracts.common import Predikat
-from shared.contracts.periods import period_id_of
 from shared.contracts.reports import ReportSubmitted
 from shared.contracts.scores import AnnualScoreComputed, DistributionEvaluated, ScoreComputed
 from shared.messaging.unit_of_work import UnitOfWork
 
 from .domain.distribution import NO_UNIT
 
-REPORTS = "reports"
 SCORES = "scores"
 SCORE_REVISIONS = "score_revisions"
 ANNUAL_SCORES = "annual_scores"
@@ -41,8 +39,7 @@ async def setup_indexes(db: AsyncDatabase) -> None:
     await db[SCORES].create_index([("agency_id", ASCENDING), ("nip", ASCENDING)])
     await db[SCORES].create_index([("agency_id", ASCENDING), ("period_id", ASCENDING), ("nip", ASCENDING)])
     await db[SCORES].create_index([("agency_id", ASCENDING), ("tahun", ASCENDING), ("nip", ASCENDING)])
-    await db[REPORTS].create_index([("agency_id", ASCENDING), ("period_id", ASCENDING)])
-    await db[REPORTS].create_index([("agency_id", ASCENDING), ("tahun", ASCENDING)])
+    await db[SCORE_REVISIONS].create_index([("report_id", ASCENDING), ("revision", ASCENDING)])
     await db[ANNUAL_SCORES].create_index([("agency_id", ASCENDING), ("tahun", ASCENDING), ("nip", ASCENDING)])
     await db[POLICIES].create_index([("agency_id", ASCENDING), ("number", DESCENDING)])
     await db[PERIODS].create_index([("agency_id", ASCENDING), ("tahun", ASCENDING)])
@@ -50,22 +47,22 @@ async def setup_indexes(db: AsyncDatabase) -> None:
     await db[JOBS].create_index([("status", ASCENDING), ("requested_at", ASCENDING)])
 
 
+# Reads that only show or roll up scores leave the report they were computed from on the server.
+WITHOUT_REPORT = {"report": 0}
+
+
 def scope_key(agency_id: str, scope: str) -> str:
     return f"{agency_id}/{scope}"
 
 
 def stored_score(document: dict[str, Any]) -> ScoreComputed:
-    return ScoreComputed.model_validate({k: v for k, v in document.items() if k not in ("_id", "tahun")})
+    return ScoreComputed.model_validate({k: v for k, v in document.items() if k not in ("_id", "tahun", "report")})
 
 
-def score_document(score: ScoreComputed) -> dict[str, Any]:
-    return {"_id": score.report_id, "tahun": score.period.start.year, **score.model_dump(mode="json")}
-
-
-def report_document(report: ReportSubmitted) -> dict[str, Any]:
-    """A report as kept for rescoring, with the period id and year it is looked up by."""
-    period = {"period_id": period_id_of(report.period), "tahun": report.period.start.year}
-    return {"_id": report.report_id, "agency_id": report.agency_id, **period, "report": report.model_dump(mode="json")}
+def score_document(score: ScoreComputed, report: ReportSubmitted) -> dict[str, Any]:
+    """The current score with the report it was computed from: one document per report, one write."""
+    fields = {"_id": score.report_id, "tahun": score.period.start.year, **score.model_dump(mode="json")}
+    return fields | {"report": report.model_dump(mode="json")}
 
 
 def stored_report(document: dict[str, Any]) -> ReportSubmitted:
@@ -80,14 +77,16 @@ def stored_annual(document: dict[str, Any]) -> AnnualScoreComputed:
 
 
 async def find_score(db: AsyncDatabase, *, report_id: str) -> ScoreComputed | None:
-    document = await db[SCORES].find_one({"_id": report_id})
+    document = await db[SCORES].find_one({"_id": report_id}, WITHOUT_REPORT)
     return stored_score(document) if document else None
 
 
 async def employee_scores(db: AsyncDatabase, *, nip: str, agency_id: str | None) -> list[ScoreComputed]:
     """Every current score of the employee, oldest period first (within one agency unless admin)."""
     query: dict[str, Any] = {"nip": nip} | ({"agency_id": agency_id} if agency_id else {})
-    documents = await db[SCORES].find(query).sort([("period.start", ASCENDING), ("_id", ASCENDING)]).to_list()
+    documents = (
+        await db[SCORES].find(query, WITHOUT_REPORT).sort([("period.start", ASCENDING), ("_id", ASCENDING)]).to_list()
+    )
     return [stored_score(d) for d in documents]
 
 
@@ -97,9 +96,10 @@ async def employee_annual_scores(db: AsyncDatabase, *, nip: str, agency_id: str 
     return [stored_annual(d) for d in documents]
 
 
-async def score_revisions(db: AsyncDatabase, *, report_id: str) -> list[ScoreComputed]:
+async def superseded_scores(db: AsyncDatabase, *, report_id: str) -> list[ScoreComputed]:
+    """The revisions a report's current score replaced, the first one first."""
     documents = await db[SCORE_REVISIONS].find({"report_id": report_id}).sort("revision", ASCENDING).to_list()
-    return [stored_score({k: v for k, v in d.items() if k != "_id"}) for d in documents]
+    return [stored_score(d) for d in documents]
 
 
 async def score_page(
@@ -120,7 +120,7 @@ async def score_page(
         query["unit_kerja"] = unit_kerja
     if predikat is not None:
         query["predikat"] = predikat
-    documents = await db[SCORES].find(query).sort("_id", ASCENDING).limit(limit).to_list()
+    documents = await db[SCORES].find(query, WITHOUT_REPORT).sort("_id", ASCENDING).limit(limit).to_list()
     return [stored_score(d) for d in documents]
 
 
@@ -132,18 +132,24 @@ async def year_scores_after(
     query: dict[str, Any] = {"agency_id": agency_id, "tahun": tahun}
     if after_nip is not None:
         query["nip"] = {"$gt": after_nip}
-    documents = await db[SCORES].find(query).sort([("nip", ASCENDING), ("_id", ASCENDING)]).limit(limit).to_list()
+    documents = (
+        await db[SCORES]
+        .find(query, WITHOUT_REPORT)
+        .sort([("nip", ASCENDING), ("_id", ASCENDING)])
+        .limit(limit)
+        .to_list()
+    )
     return [stored_score(d) for d in documents]
 
 
-async def reports_after(
+async def scored_after(
     db: AsyncDatabase, *, agency_id: str, scope: dict[str, Any], after: str | None, limit: int
 ) -> list[dict[str, Any]]:
-    """Stored reports of an agency-period (or year) in report id order, after the report id `after`."""
+    """Current scores of an agency-period (or year), with their reports, in report id order after `after`."""
     query: dict[str, Any] = {"agency_id": agency_id, **scope}
     if after is not None:
         query["_id"] = {"$gt": after}
-    return await db[REPORTS].find(query).sort("_id", ASCENDING).limit(limit).to_list()
+    return await db[SCORES].find(query).sort("_id", ASCENDING).limit(limit).to_list()
 
 
 # --- Policies, agencies, periods ----------------------------------------------------------------------
@@ -170,13 +176,13 @@ async def period_known(db: AsyncDatabase, *, agency_id: str, period_id: str) -> 
     """Declared by intake, or at least scored once (reports of agencies that declared no periods)."""
     if await db[PERIODS].find_one({"_id": scope_key(agency_id, period_id)}, {"_id": 1}):
         return True
-    return await db[REPORTS].find_one({"agency_id": agency_id, "period_id": period_id}, {"_id": 1}) is not None
+    return await db[SCORES].find_one({"agency_id": agency_id, "period_id": period_id}, {"_id": 1}) is not None
 
 
 async def year_known(db: AsyncDatabase, *, agency_id: str, tahun: int) -> bool:
     if await db[PERIODS].find_one({"agency_id": agency_id, "tahun": tahun}, {"_id": 1}):
         return True
-    return await db[REPORTS].find_one({"agency_id": agency_id, "tahun": tahun}, {"_id": 1}) is not None
+    return await db[SCORES].find_one({"agency_id": agency_id, "tahun": tahun}, {"_id": 1}) is not None
 
 
 async def declared_periods(db: AsyncDatabase, *, agency_id: str, tahun: int) -> list[str]:

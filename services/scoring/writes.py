@@ -3,24 +3,39 @@
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.contracts.reports import ReportSubmitted
 from shared.contracts.scores import AnnualScoreComputed, ScoreComputed
 from shared.messaging.unit_of_work import UnitOfWork
 
-from .repository import ANNUAL_SCORES, SCORE_REVISIONS, SCORES, count_in_scope, scope_key, score_document
+from .repository import (
+    ANNUAL_SCORES,
+    SCORE_REVISIONS,
+    SCORES,
+    count_in_scope,
+    scope_key,
+    score_document,
+    stored_score,
+)
 
 RESCORE = "rescore"
 ANNUAL_ROLLUP = "annual_rollup"
 
 
-def store_score(uow: UnitOfWork, score: ScoreComputed, previous: ScoreComputed | None) -> None:
-    """The score as current, in the revision history, and counted in its period's distribution."""
-    document = score_document(score)
-    uow.put(SCORES, document)
-    uow.insert(SCORE_REVISIONS, {**document, "_id": f"{score.report_id}#{score.revision}"})
+def store_score(
+    uow: UnitOfWork, score: ScoreComputed, report: ReportSubmitted, previous: dict[str, Any] | None
+) -> None:
+    """The score as current (with its report), the one it replaces kept in the revision history, and counted
+    in its period's distribution. `previous` is the stored document of the current score, if any."""
+    uow.put(SCORES, score_document(score, report))
+    if previous is not None:
+        uow.put(SCORE_REVISIONS, {**previous, "_id": f"{score.report_id}#{previous['revision']}"})
+        _recount(uow, score, stored_score(previous))
+    else:
+        _count(uow, score, add=(score.unit_kerja, score.predikat.value))
+
+
+def _recount(uow: UnitOfWork, score: ScoreComputed, previous: ScoreComputed) -> None:
     member = (score.unit_kerja, score.predikat.value)
-    if previous is None:
-        _count(uow, score, add=member)
-        return
     before = (previous.unit_kerja, previous.predikat.value)
     if before == member and previous.period_id == score.period_id:
         return

@@ -16,7 +16,7 @@ from shared.http_errors import ApiError
 from shared.service import RuntimeDep
 
 from ..domain import explain_in_bahasa
-from ..repository import employee_annual_scores, employee_scores, find_score, score_page, score_revisions
+from ..repository import employee_annual_scores, employee_scores, find_score, score_page, superseded_scores
 
 router = APIRouter(tags=["scores"])
 
@@ -57,8 +57,8 @@ async def explain_score(reference: str, runtime: RuntimeDep, caller: CallerDep) 
 @router.get("/v1/scores/{reference:path}/revisions")
 async def list_revisions(reference: str, runtime: RuntimeDep, caller: CallerDep) -> list[ScoreComputed]:
     """Every revision of the report's score, the first one first."""
-    await _visible_score(runtime, caller, reference)
-    return await score_revisions(runtime.db, report_id=reference)
+    current = await _visible_score(runtime, caller, reference)
+    return [*await superseded_scores(runtime.db, report_id=reference), current]
 
 
 @router.get("/v1/scores/{reference:path}")
