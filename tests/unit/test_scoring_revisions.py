@@ -79,13 +79,14 @@ def test_a_rescore_that_changes_a_rating_needs_a_revision():
     assert is_revision_needed(current, score_report(_report(), lenient, NOW))
 
 
-def test_a_rescore_that_changes_only_a_reason_needs_a_revision():
-    # The same ratings, but the explanation quotes a threshold the new policy moved.
+def test_a_rescore_that_changes_only_a_reason_is_not_a_revision():
+    # The same ratings, but the explanation quotes a threshold the new policy moved: nothing for payroll.
     current = score_report(_report(), POLICY, NOW)
     stricter = POLICY.model_copy(update={"rating_thresholds": RatingThresholds(sesuai_min_capaian=99.0)})
     rescored = score_report(_report(), stricter, NOW)
     assert rescored.rating_hasil_kerja == current.rating_hasil_kerja
-    assert is_revision_needed(current, rescored)
+    assert rescored.indicators[0].reason != current.indicators[0].reason
+    assert not is_revision_needed(current, rescored)
 
 
 def _annual(score: ScoreComputed, policy: ScoringPolicy = POLICY, computed_at: datetime = NOW) -> AnnualScoreComputed:
