@@ -47,3 +47,4 @@ clean:
 bench: install  ## intake's doors vs bare writes, then the whole pipeline vs a bare-I/O pipeline (bench/results)
 	$(BIN)/python -m bench.intake_doors
 	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.scoring

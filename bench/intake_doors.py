@@ -455,7 +455,11 @@ def main() -> None:
                 stack.mongo_uri,
                 Path(tmp) / "logs",
                 ports={n: free_port() for n in SERVICES},
-                extra_env={"KINERJA_LOG_LEVEL": "WARNING", "KINERJA_ADMIN_TOKEN": admin_token},
+                extra_env={
+                    "KINERJA_LOG_LEVEL": "WARNING",
+                    "KINERJA_ADMIN_TOKEN": admin_token,
+                    "KINERJA_SECRET_KEY": secrets.token_urlsafe(32),
+                },
             )
             intake = platform.processes["intake"]  # intake alone: no consumer service competes for the cores
             intake.start()

@@ -267,7 +267,11 @@ def run_platform(
         stack.mongo_uri,
         tmp / "logs",
         ports={n: free_port() for n in SERVICES},
-        extra_env={"KINERJA_LOG_LEVEL": "WARNING", "KINERJA_ADMIN_TOKEN": os.environ["KINERJA_ADMIN_TOKEN"]},
+        extra_env={
+            "KINERJA_LOG_LEVEL": "WARNING",
+            "KINERJA_ADMIN_TOKEN": os.environ["KINERJA_ADMIN_TOKEN"],
+            "KINERJA_SECRET_KEY": secrets.token_urlsafe(32),
+        },
     )
     try:
         platform.start()

@@ -204,7 +204,11 @@ def start_platform(stack: EmbeddedStack, tmp: Path, admin_token: str) -> Platfor
         stack.mongo_uri,
         tmp / "logs",
         ports={n: free_port() for n in SERVICES},
-        extra_env={"KINERJA_LOG_LEVEL": "WARNING", "KINERJA_ADMIN_TOKEN": admin_token},
+        extra_env={
+            "KINERJA_LOG_LEVEL": "WARNING",
+            "KINERJA_ADMIN_TOKEN": admin_token,
+            "KINERJA_SECRET_KEY": secrets.token_urlsafe(32),
+        },
     )
     platform.start()
     return platform

@@ -193,7 +193,11 @@ def platform_runs(args: argparse.Namespace, stack: EmbeddedStack, mongo: MongoCl
         stack.mongo_uri,
         tmp / "logs",
         ports={"scoring": free_port()} | {n: free_port() for n in ("intake", "training", "notification")},
-        extra_env={"KINERJA_LOG_LEVEL": "WARNING", "KINERJA_ADMIN_TOKEN": token},
+        extra_env={
+            "KINERJA_LOG_LEVEL": "WARNING",
+            "KINERJA_ADMIN_TOKEN": token,
+            "KINERJA_SECRET_KEY": secrets.token_urlsafe(32),
+        },
     )
     scoring = platform.processes["scoring"]
     scoring.start()

@@ -15,6 +15,7 @@ from devtools.devstack.processes import free_port
 from shared.kafka_admin import ensure_topics
 
 from .backends import Backend, select_backend
+from .smtp_sink import SmtpSink
 
 os.environ.setdefault("KINERJA_LOG_LEVEL", "WARNING")
 
@@ -34,11 +35,24 @@ async def mongo(backend: Backend) -> AsyncIterator[AsyncMongoClient]:
 
 
 @pytest.fixture(scope="session")
-def platform(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+def smtp_sink() -> Iterator[SmtpSink]:
+    """The mail server the notification service sends to, in this process: tests read what it received."""
+    sink = SmtpSink()
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+@pytest.fixture(scope="session")
+def platform(backend: Backend, smtp_sink: SmtpSink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """The four services as real processes on the real broker and database.
 
-    They run in production mode, which refuses the development admin token: each run has its own, in
-    KINERJA_ADMIN_TOKEN while the platform runs (`tests.e2e.api.ADMIN` reads it from there).
+    They run in production mode, which refuses the development admin token and notification's development
+    secret key: each run has its own, the token in KINERJA_ADMIN_TOKEN while the platform runs
+    (`tests.e2e.api.ADMIN` reads it from there). Notification mails to `smtp_sink` and checks deadlines every
+    second.
     """
     ports = {name: free_port() for name in SERVICES}
     run_id = f"e2e{uuid.uuid4().hex[:8]}"  # own databases and consumer groups, even on a shared broker
@@ -56,6 +70,9 @@ def platform(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iter
             "KINERJA_LOG_LEVEL": "INFO",
             "KINERJA_ADMIN_TOKEN": admin_token,
             "KINERJA_PERIOD_CLOCK_INTERVAL_S": "1",
+            "KINERJA_SECRET_KEY": secrets.token_urlsafe(32),
+            "KINERJA_REMINDER_INTERVAL_S": "1",
+            **smtp_sink.env(),
         },
     )
     try:

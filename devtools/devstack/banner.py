@@ -4,6 +4,7 @@ from pathlib import Path
 
 from .demo import Demo, admin_token
 from .embedded import EmbeddedStack
+from .mail_sink import MailSink
 from .platform import SERVICES, Platform
 
 EXAMPLE_REPORT = "docs/examples/laporan-november.json"
@@ -12,7 +13,9 @@ EXAMPLE_NIP = "198503122010011002"
 EXAMPLE_AGENCY = "bungo-dinkes"
 
 
-def banner(stack: EmbeddedStack, platform: Platform | None, demo: Demo | None, data_dir: Path) -> str:
+def banner(
+    stack: EmbeddedStack, platform: Platform | None, demo: Demo | None, data_dir: Path, mail: MailSink | None = None
+) -> str:
     lines = ["", "Kinerja is up.", ""]
     if platform:
         lines += ["Services (each also serves /asyncapi, /healthz, /readyz and /metrics):"]
@@ -23,11 +26,22 @@ def banner(stack: EmbeddedStack, platform: Platform | None, demo: Demo | None, d
     lines += [
         f"Kafka broker   {stack.kafka_bootstrap}",
         f"MongoDB        {stack.mongo_uri}",
+        *_mail_lines(mail),
         f"Data and logs  {data_dir} (logs/<service>.log: JSON lines with the correlation id)",
         "",
         "Press Ctrl-C to stop everything (or send SIGTERM); the data stays for the next start.",
     ]
     return "\n".join(lines)
+
+
+def _mail_lines(mail: MailSink | None) -> list[str]:
+    if mail is None:
+        return []
+    return [
+        f"Mail (SMTP)    {mail.address}: a local sink, nothing leaves this machine. Every mail the platform sends",
+        f"               is kept in {mail.mail_dir}/*.eml (open one in any mail program);",
+        f"               who got what: tail -f {mail.log_path}",
+    ]
 
 
 def _demo_lines(platform: Platform, demo: Demo) -> list[str]:

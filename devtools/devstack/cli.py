@@ -14,6 +14,8 @@ from shared.settings import DEFAULT_PORTS
 from .banner import banner
 from .demo import load_demo
 from .embedded import EmbeddedStack
+from .mail_sink import DEFAULT_PORT as SMTP_PORT
+from .mail_sink import MailSink
 from .platform import SERVICES, Platform
 from .processes import PortInUseError
 
@@ -25,10 +27,10 @@ def _port(env_var: str, default: int) -> int:
     return int(raw)
 
 
-def _wait_for_signal(stack: "EmbeddedStack", platform: "Platform | None") -> None:
+def _wait_for_signal(stack: "EmbeddedStack", platform: "Platform | None", mail: "MailSink | None" = None) -> None:
     """Wait for SIGINT/SIGTERM, meanwhile restarting any child that exits on its own.
 
-    Every half second the broker, the database and the services are checked
+    Every half second the broker, the database, the SMTP sink and the services are checked
     (which also reaps them); one that exited is restarted after a backoff
     (0.5 s, doubling up to 30 s, reset once it stayed up 60 s), with a line on
     stdout naming it, how it exited and its log; after 5 crashes within 5
@@ -47,6 +49,7 @@ def _wait_for_signal(stack: "EmbeddedStack", platform: "Platform | None") -> Non
         [
             Supervised(stack.database, ready=lambda: port_open(HOST, stack.mongo_port)),
             Supervised(stack.broker, ready=lambda: port_open(HOST, stack.kafka_port)),
+            *([Supervised(mail.process, ready=mail.ready)] if mail else []),
             *(platform.supervised() if platform else []),
         ]
     )
@@ -64,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(args.data_dir).resolve()
     stack = EmbeddedStack(data_dir, _port("KINERJA_KAFKA_PORT", 9092), _port("KINERJA_MONGO_PORT", 27017))
     ports = {name: _port(f"KINERJA_{name.upper()}_PORT", DEFAULT_PORTS[name]) for name in SERVICES}
-    platform, demo = None, None
+    platform, demo, mail = None, None, None
     try:
         print("starting Kafka broker and MongoDB server ...", flush=True)
         stack.start()
@@ -72,14 +75,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             # Development mode: predictable demo keys; the services refuse it on anything but loopback.
             dev = {"KINERJA_ENV": "development"}
-            platform = Platform(stack.kafka_bootstrap, stack.mongo_uri, data_dir / "logs", ports, extra_env=dev)
+            # A local SMTP sink: the notification service's mails land in <data_dir>/mail as .eml files.
+            mail = MailSink(data_dir, _port("KINERJA_SMTP_PORT", SMTP_PORT))
+            print(f"starting the SMTP sink on {mail.address} ...", flush=True)
+            mail.start()
+            env = {**dev, **mail.env()}
+            platform = Platform(stack.kafka_bootstrap, stack.mongo_uri, data_dir / "logs", ports, extra_env=env)
             print("starting intake, scoring, training, notification ...", flush=True)
             platform.start()
             if not args.no_demo:
                 demo = load_demo(platform.url("intake"))
                 print(demo, flush=True)
-        print(banner(stack, platform, demo, data_dir), flush=True)
-        _wait_for_signal(stack, platform)
+        print(banner(stack, platform, demo, data_dir, mail), flush=True)
+        _wait_for_signal(stack, platform, mail)
     except PortInUseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -90,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         print("stopping ...", flush=True)
         if platform:
             platform.stop()
+        if mail:
+            mail.stop()
         stack.stop()
     return 0
 

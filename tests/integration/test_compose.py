@@ -308,8 +308,10 @@ def _compose_config(cli: list[str], tmp_path: Path, admin_token: str | None) -> 
     empty_env_file = tmp_path / "empty.env"
     empty_env_file.write_text("")
     env = {k: v for k, v in os.environ.items() if k != "KINERJA_ADMIN_TOKEN"} | {"COMPOSE_INTERACTIVE_NO_CLI": "1"}
+    env.pop("KINERJA_SECRET_KEY", None)
     if admin_token is not None:
         env["KINERJA_ADMIN_TOKEN"] = admin_token
+        env["KINERJA_SECRET_KEY"] = f"{admin_token}-notification-secret"  # required by notification, too
     return subprocess.run(
         [*cli, "--file", str(COMPOSE_FILE), "--env-file", str(empty_env_file), "config", "--quiet"],
         cwd=ROOT,

@@ -1,4 +1,4 @@
-"""Reading notifications back: for administrators today (the inbox per person comes with delivery)."""
+"""The administrator's view of every notification (inbox items), for one person or one agency."""
 
 from typing import Annotated
 
@@ -10,7 +10,7 @@ from shared.contracts.nip import Nip
 from shared.contracts.notifications import NotificationSent
 from shared.service import RuntimeDep
 
-from .repository import latest_notifications
+from ..repository import latest_notifications
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
 
@@ -23,5 +23,5 @@ async def list_notifications(
     agency_id: Annotated[AgencyId | None, Query(description="Only this agency's notifications")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[NotificationSent]:
-    """The newest notifications, for one person or one agency."""
+    """The newest notifications, for one person or one agency (people read theirs at `/v1/inbox/{nip}`)."""
     return await latest_notifications(runtime.db, nip=nip, agency_id=agency_id, limit=limit)

@@ -1,0 +1,256 @@
+"""The `deliveries` collection, through named queries: e-mails and webhooks waiting, being sent, sent or dead.
+
+A document is `Delivery.model_dump()` with `_id` = the delivery id, plus a few fields of the worker's own:
+`claimed_by` and `claim` (who holds it while SENDING, and which claim handed it over), `first_attempt_at` (where
+the retry schedule counts from) and `dead_at`. `delivery_from_document` drops them.
+
+Claiming is what keeps one delivery from two workers: a claim moves due documents to SENDING in one
+`update_many` whose filter repeats the due condition, so a document another worker took in the meantime no
+longer matches, and reads back only what carries its own claim token. A SENDING document's `next_attempt_at` is
+its lease's end: if its worker dies, it is simply due again then, and the same indexed query finds it.
+
+Outcomes (sent, retry, dead) are unit-of-work writes, so the caller commits them with the events they cause
+(`kinerja.notification.sent.v1`) in one transaction.
+"""
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.messaging.unit_of_work import UnitOfWork
+
+from .domain.deliveries import Channel, Delivery, DeliveryStatus
+
+DELIVERIES = "deliveries"
+_WORKER_FIELDS = ("claimed_by", "claim", "first_attempt_at", "dead_at")
+_ACTIVE = [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]
+
+
+async def ensure_delivery_indexes(db: AsyncDatabase) -> None:
+    await db[DELIVERIES].create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
+    await db[DELIVERIES].create_index([("agency_id", ASCENDING), ("status", ASCENDING)])
+
+
+def delivery_document(delivery: Delivery) -> dict[str, Any]:
+    document = delivery.model_dump()
+    document["_id"] = document.pop("id")
+    for key in ("channel", "status", "kind"):  # plain strings in the database
+        if document.get(key) is not None:
+            document[key] = str(document[key])
+    return document
+
+
+def delivery_from_document(document: dict[str, Any]) -> Delivery:
+    fields = {k: v for k, v in document.items() if k not in _WORKER_FIELDS and k != "_id"}
+    for key in ("next_attempt_at", "created_at", "sent_at"):
+        if isinstance(fields.get(key), datetime):
+            fields[key] = _aware(fields[key])
+    return Delivery.model_validate({"id": document["_id"], **fields})
+
+
+def enqueue(uow: UnitOfWork, delivery: Delivery) -> None:
+    """Store a new delivery with the unit of work; one already there (a repeated event) is left as it is."""
+    document = delivery_document(delivery)
+    document.pop("_id")
+    uow.update(DELIVERIES, delivery.id, set_on_insert=document, upsert=True)
+
+
+# --- Claiming -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery handed to one worker until `lease_until`."""
+
+    delivery: Delivery
+    lease_until: datetime
+    first_attempt_at: datetime | None  # None before its first attempt
+
+
+@dataclass
+class ClaimRound:
+    claimed: list[Claimed] = field(default_factory=list)
+    backlog: bool = False  # due deliveries were left (limit or a target's room): claim again when there is room
+    next_due_at: datetime | None = None  # the earliest not yet due, among those looked at (None: none seen)
+
+
+def _due(now: datetime) -> dict[str, Any]:
+    # PENDING ones whose time has come, and SENDING ones whose lease ran out (their worker died).
+    return {"status": {"$in": _ACTIVE}, "next_attempt_at": {"$lte": now}}
+
+
+async def claim(
+    db: AsyncDatabase,
+    *,
+    now: datetime,
+    lease_until: datetime,
+    owner: str,
+    limit: int,
+    channels: Collection[Channel] | None = None,
+    exclude_targets: Collection[str] = (),
+    room: Callable[[str], int] | None = None,
+    horizon: timedelta = timedelta(seconds=5),
+) -> ClaimRound:
+    """Claim up to `limit` due deliveries, earliest first, at most `room(target)` per target and none of
+    `exclude_targets` (their lanes are full: those stay pending); `next_due_at` tells when the next one within
+    `horizon` falls due. One indexed read when nothing is due."""
+    result = ClaimRound()
+    if limit <= 0:
+        return result
+    query: dict[str, Any] = {"status": {"$in": _ACTIVE}, "next_attempt_at": {"$lte": now + horizon}}
+    if channels is not None:
+        query["channel"] = {"$in": [str(c) for c in channels]}
+    if exclude_targets:
+        query["target"] = {"$nin": list(exclude_targets)}
+    window = min(max(4 * limit, 100), 1000)
+    candidates = (
+        await db[DELIVERIES]
+        .find(query, {"_id": 1, "target": 1, "next_attempt_at": 1})
+        .sort("next_attempt_at", ASCENDING)
+        .limit(window)
+        .to_list()
+    )
+    chosen: list[str] = []
+    taken: Counter[str] = Counter()
+    for candidate in candidates:
+        due_at = _aware(candidate["next_attempt_at"])
+        if due_at > now:
+            result.next_due_at = due_at
+            break
+        target = candidate.get("target", "")
+        if len(chosen) >= limit or (room is not None and taken[target] >= room(target)):
+            result.backlog = True
+            continue
+        chosen.append(candidate["_id"])
+        taken[target] += 1
+    else:
+        result.backlog = result.backlog or len(candidates) == window
+    if not chosen:
+        return result
+    token = uuid.uuid4().hex
+    await db[DELIVERIES].update_many(
+        {"_id": {"$in": chosen}, **_due(now)},
+        {
+            "$set": {
+                "status": DeliveryStatus.SENDING.value,
+                "next_attempt_at": lease_until,
+                "claimed_by": owner,
+                "claim": token,
+            }
+        },
+    )
+    documents = await db[DELIVERIES].find({"_id": {"$in": chosen}, "claim": token}).to_list()
+    order = {_id: i for i, _id in enumerate(chosen)}
+    documents.sort(key=lambda d: order[d["_id"]])
+    for document in documents:
+        first = document.get("first_attempt_at")
+        result.claimed.append(Claimed(delivery_from_document(document), lease_until, _aware(first) if first else None))
+    return result
+
+
+async def claim_due(
+    db: AsyncDatabase, *, now: datetime, lease_until: datetime, owner: str, limit: int
+) -> list[Delivery]:
+    """Claim up to `limit` due deliveries (see `claim` for the lanes' limits)."""
+    claimed = await claim(db, now=now, lease_until=lease_until, owner=owner, limit=limit)
+    return [c.delivery for c in claimed.claimed]
+
+
+async def release(db: AsyncDatabase, ids: Collection[str], owner: str, now: datetime) -> int:
+    """Hand back deliveries claimed but not attempted (a worker stopping): due again at once."""
+    if not ids:
+        return 0
+    result = await db[DELIVERIES].update_many(
+        {"_id": {"$in": list(ids)}, "status": DeliveryStatus.SENDING.value, "claimed_by": owner},
+        {"$set": {"status": DeliveryStatus.PENDING.value, "next_attempt_at": now, "claimed_by": None, "claim": None}},
+    )
+    return result.modified_count
+
+
+# --- Outcomes, as unit-of-work writes -----------------------------------------------------------------------
+
+
+def _released() -> dict[str, Any]:
+    return {"claimed_by": None, "claim": None}
+
+
+def record_sent(uow: UnitOfWork, delivery: Delivery, at: datetime) -> None:
+    uow.update(
+        DELIVERIES,
+        delivery.id,
+        set_={"status": DeliveryStatus.SENT.value, "sent_at": at, "next_attempt_at": at, **_released()},
+        inc={"attempts": 1},
+    )
+
+
+def record_retry(
+    uow: UnitOfWork, delivery: Delivery, error: str, next_at: datetime, *, first_attempt_at: datetime | None = None
+) -> None:
+    """Pending again at `next_at`; `first_attempt_at` is stored when given (after the first attempt)."""
+    fields = {"status": DeliveryStatus.PENDING.value, "next_attempt_at": next_at, "last_error": error[:500]}
+    if first_attempt_at is not None:
+        fields["first_attempt_at"] = first_attempt_at
+    uow.update(DELIVERIES, delivery.id, set_={**fields, **_released()}, inc={"attempts": 1})
+
+
+def record_dead(uow: UnitOfWork, delivery: Delivery, error: str, at: datetime) -> None:
+    uow.update(
+        DELIVERIES,
+        delivery.id,
+        set_={
+            "status": DeliveryStatus.DEAD.value,
+            "last_error": error[:500],
+            "dead_at": at,
+            "next_attempt_at": at,
+            **_released(),
+        },
+        inc={"attempts": 1},
+    )
+
+
+# --- Reading and re-sending -----------------------------------------------------------------------------------
+
+
+async def find_delivery(db: AsyncDatabase, delivery_id: str) -> Delivery | None:
+    document = await db[DELIVERIES].find_one({"_id": delivery_id})
+    return delivery_from_document(document) if document else None
+
+
+async def dead_deliveries(
+    db: AsyncDatabase, agency_id: str | None, limit: int, after: str | None = None
+) -> list[Delivery]:
+    """Dead deliveries (of one agency, or all), in id order; `after` is the last id of the previous page."""
+    query: dict[str, Any] = {"status": DeliveryStatus.DEAD.value}
+    if agency_id is not None:
+        query["agency_id"] = agency_id
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    documents = await db[DELIVERIES].find(query).sort("_id", ASCENDING).limit(limit).to_list()
+    return [delivery_from_document(d) for d in documents]
+
+
+async def resend(db: AsyncDatabase, delivery_id: str, now: datetime) -> bool:
+    """A dead delivery is pending again, due now: its attempts are kept, its retry window starts again (a policy
+    that counts attempts allows it one more). False when it is not dead (unknown, pending, sent)."""
+    result = await db[DELIVERIES].update_one(
+        {"_id": delivery_id, "status": DeliveryStatus.DEAD.value},
+        {
+            "$set": {
+                "status": DeliveryStatus.PENDING.value,
+                "next_attempt_at": now,
+                "first_attempt_at": None,
+                "dead_at": None,
+            }
+        },
+    )
+    return result.modified_count == 1
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
