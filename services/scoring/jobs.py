@@ -30,7 +30,7 @@ from .repository import (
     claim_job,
     declared_periods,
     finish_job,
-    scored_after,
+    scored_batches,
     stored_annual,
     stored_report,
     stored_score,
@@ -83,37 +83,36 @@ async def run_jobs(runtime: Runtime) -> None:
 async def _run(runtime: Runtime, job: dict[str, Any], owner: str) -> None:
     log.info("job started", extra={"job": job["_id"], "kind": job["kind"], "agency_id": job["agency_id"]})
     job_id = job["_id"]
-    step = _rescore_batch if job["kind"] == RESCORE else _annual_batch
-    while (job := await step(runtime, job)) is not None:
-        pass
+    if job["kind"] == RESCORE:
+        await _rescore(runtime, job)
+    else:
+        while (job := await _annual_batch(runtime, job)) is not None:
+            pass
     await finish_job(
         runtime.db, job_id=job_id, owner=owner, fields={"status": "done", "finished_at": datetime.now(UTC)}
     )
 
 
-async def _rescore_batch(runtime: Runtime, job: dict[str, Any]) -> dict[str, Any] | None:
-    """Recompute the next batch of the agency-period's (or year's) scores from their reports under the current
-    policy; publish a revision where the outcome changed."""
+async def _rescore(runtime: Runtime, job: dict[str, Any]) -> None:
+    """Recompute the agency-period's (or year's) scores from their reports under the current policy, a batch
+    per transaction; publish a revision where the outcome changed."""
     scope = {"period_id": job["period_id"]} if job["period_id"] else {"tahun": job["tahun"]}
-    documents = await scored_after(
-        runtime.db, agency_id=job["agency_id"], scope=scope, after=job["cursor"], limit=BATCH
-    )
-    if not documents:
-        return None
-    uow = runtime.unit_of_work()
-    policy = await policy_for(uow, job["agency_id"])
-    now, revised = datetime.now(UTC), 0
-    for document in documents:
-        report, previous = stored_report(document), stored_score(document)
-        recomputed = score_report(report, policy, computed_at=now)
-        if not is_revision_needed(previous, recomputed):
-            continue
-        score = _revision_of(recomputed, previous)
-        store_score(uow, score, report, document)
-        uow.emit(SCORE_COMPUTED, score, report.nip, correlationid=job["correlation_id"])
-        revised += 1
-    progress = {"checked": len(documents), "revised": revised, "unchanged": len(documents) - revised}
-    return await _advance(runtime, uow, job, documents[-1]["_id"], progress)
+    batches = scored_batches(runtime.db, agency_id=job["agency_id"], scope=scope, after=job["cursor"], size=BATCH)
+    async for documents in batches:
+        uow = runtime.unit_of_work()
+        policy = await policy_for(uow, job["agency_id"])
+        now, revised = datetime.now(UTC), 0
+        for document in documents:
+            report, previous = stored_report(document), stored_score(document)
+            recomputed = score_report(report, policy, computed_at=now)
+            if not is_revision_needed(previous, recomputed):
+                continue
+            score = _revision_of(recomputed, previous)
+            store_score(uow, score, report, document)
+            uow.emit(SCORE_COMPUTED, score, report.nip, correlationid=job["correlation_id"])
+            revised += 1
+        progress = {"checked": len(documents), "revised": revised, "unchanged": len(documents) - revised}
+        job = await _advance(runtime, uow, job, documents[-1]["_id"], progress)
 
 
 def _revision_of(score: ScoreComputed, previous: ScoreComputed) -> ScoreComputed:

@@ -10,6 +10,7 @@
 - jobs: rescores and annual roll-ups, durable from the moment they are accepted.
 """
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -142,14 +143,24 @@ async def year_scores_after(
     return [stored_score(d) for d in documents]
 
 
-async def scored_after(
-    db: AsyncDatabase, *, agency_id: str, scope: dict[str, Any], after: str | None, limit: int
-) -> list[dict[str, Any]]:
-    """Current scores of an agency-period (or year), with their reports, in report id order after `after`."""
+async def scored_batches(
+    db: AsyncDatabase, *, agency_id: str, scope: dict[str, Any], after: str | None, size: int
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Current scores of an agency-period (or year), with their reports, in report id order after `after`, a
+    batch at a time from one query: paging with a query per batch would make the server find and sort the
+    whole scope again for every batch."""
     query: dict[str, Any] = {"agency_id": agency_id, **scope}
     if after is not None:
         query["_id"] = {"$gt": after}
-    return await db[SCORES].find(query).sort("_id", ASCENDING).limit(limit).to_list()
+    batch: list[dict[str, Any]] = []
+    async with db[SCORES].find(query).sort("_id", ASCENDING).batch_size(size) as cursor:
+        async for document in cursor:
+            batch.append(document)
+            if len(batch) == size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
 
 
 # --- Policies, agencies, periods ----------------------------------------------------------------------
