@@ -30,7 +30,7 @@ from .repository import (
     claim_job,
     declared_periods,
     finish_job,
-    scored_batches,
+    scored_after,
     stored_annual,
     stored_report,
     stored_score,
@@ -97,8 +97,9 @@ async def _rescore(runtime: Runtime, job: dict[str, Any]) -> None:
     """Recompute the agency-period's (or year's) scores from their reports under the current policy, a batch
     per transaction; publish a revision where the outcome changed."""
     scope = {"period_id": job["period_id"]} if job["period_id"] else {"tahun": job["tahun"]}
-    batches = scored_batches(runtime.db, agency_id=job["agency_id"], scope=scope, after=job["cursor"], size=BATCH)
-    async for documents in batches:
+    while documents := await scored_after(
+        runtime.db, agency_id=job["agency_id"], scope=scope, after=job["cursor"], limit=BATCH
+    ):
         uow = runtime.unit_of_work()
         policy = await policy_for(uow, job["agency_id"])
         now, revised = datetime.now(UTC), 0

@@ -10,7 +10,6 @@
 - jobs: rescores and annual roll-ups, durable from the moment they are accepted.
 """
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -143,24 +142,18 @@ async def year_scores_after(
     return [stored_score(d) for d in documents]
 
 
-async def scored_batches(
-    db: AsyncDatabase, *, agency_id: str, scope: dict[str, Any], after: str | None, size: int
-) -> AsyncIterator[list[dict[str, Any]]]:
-    """Current scores of an agency-period (or year), with their reports, in report id order after `after`, a
-    batch at a time from one query: paging with a query per batch would make the server find and sort the
-    whole scope again for every batch."""
-    query: dict[str, Any] = {"agency_id": agency_id, **scope}
-    if after is not None:
-        query["_id"] = {"$gt": after}
-    batch: list[dict[str, Any]] = []
-    async with db[SCORES].find(query).sort("_id", ASCENDING).batch_size(size) as cursor:
-        async for document in cursor:
-            batch.append(document)
-            if len(batch) == size:
-                yield batch
-                batch = []
-    if batch:
-        yield batch
+async def scored_after(
+    db: AsyncDatabase, *, agency_id: str, scope: dict[str, Any], after: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """Current scores of an agency-period (or year), with their reports, in report id order after `after`.
+
+    Report ids start with "<agency_id>/", so the agency's scores are one range of `_id`: the server walks the
+    `_id` index from `after` and stops after `limit`, where a filter on agency_id would have it find and sort
+    the whole scope again for every batch (32 scores/s on 60,000 on the embedded server).
+    """
+    start = after if after is not None else f"{agency_id}/"
+    query: dict[str, Any] = {"_id": {"$gt": start, "$lt": f"{agency_id}0"}, **scope}  # "0" sorts right after "/"
+    return await db[SCORES].find(query).sort("_id", ASCENDING).limit(limit).to_list()
 
 
 # --- Policies, agencies, periods ----------------------------------------------------------------------
