@@ -292,21 +292,13 @@ async def bare_runs(mongo_uri: str, agencies: list[str]) -> dict[str, Any]:
     try:
         score = await source.scores.find_one({"agency_id": "bench-rescore"})
         annual = await source.annual_scores.find_one({})
-        started, after, count = time.perf_counter(), None, 0
-        while (
-            page := await source.reports.find(
-                {"agency_id": "bench-rescore", **({"_id": {"$gt": after}} if after else {})}
-            )
-            .sort("_id", 1)
-            .limit(PAGE)
-            .to_list()
-        ):
-            after, count = page[-1]["_id"], count + len(page)
-            await _transaction(
-                client,
-                bare.scores,
-                [ReplaceOne({"_id": r["_id"]}, {**score, "_id": r["_id"]}, upsert=True) for r in page],
-            )
+        started, count = time.perf_counter(), 0
+        ids = sorted(d["_id"] for d in await source.scores.find({"agency_id": "bench-rescore"}, {"_id": 1}).to_list())
+        for first in range(0, len(ids), PAGE):
+            page = [d async for d in source.scores.find({"_id": {"$in": ids[first : first + PAGE]}})]
+            count += len(page)
+            writes = [ReplaceOne({"_id": r["_id"]}, {**score, "_id": r["_id"]}, upsert=True) for r in page]
+            await _transaction(client, bare.scores, writes)
         rescore_s = time.perf_counter() - started
         started, employees = time.perf_counter(), 0
         for agency_id in agencies:

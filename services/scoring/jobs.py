@@ -30,7 +30,8 @@ from .repository import (
     claim_job,
     declared_periods,
     finish_job,
-    scored_after,
+    scope_report_ids,
+    scores_by_id,
     stored_annual,
     stored_report,
     stored_score,
@@ -97,9 +98,12 @@ async def _rescore(runtime: Runtime, job: dict[str, Any]) -> None:
     """Recompute the agency-period's (or year's) scores from their reports under the current policy, a batch
     per transaction; publish a revision where the outcome changed."""
     scope = {"period_id": job["period_id"]} if job["period_id"] else {"tahun": job["tahun"]}
-    while documents := await scored_after(
-        runtime.db, agency_id=job["agency_id"], scope=scope, after=job["cursor"], limit=BATCH
-    ):
+    report_ids = await scope_report_ids(runtime.db, agency_id=job["agency_id"], scope=scope)
+    report_ids = [i for i in report_ids if job["cursor"] is None or i > job["cursor"]]  # resumed: after the cursor
+    for start in range(0, len(report_ids), BATCH):
+        documents = await scores_by_id(runtime.db, report_ids=report_ids[start : start + BATCH])
+        if not documents:
+            continue
         uow = runtime.unit_of_work()
         policy = await policy_for(uow, job["agency_id"])
         now, revised = datetime.now(UTC), 0

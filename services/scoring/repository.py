@@ -18,7 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.contracts.common import Predikat
 from shared.contracts.reports import ReportSubmitted
 from shared.contracts.scores import AnnualScoreComputed, DistributionEvaluated, ScoreComputed
-from shared.messaging.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import IN_CHUNK, UnitOfWork
 
 from .domain.distribution import NO_UNIT
 
@@ -142,18 +142,21 @@ async def year_scores_after(
     return [stored_score(d) for d in documents]
 
 
-async def scored_after(
-    db: AsyncDatabase, *, agency_id: str, scope: dict[str, Any], after: str | None, limit: int
-) -> list[dict[str, Any]]:
-    """Current scores of an agency-period (or year), with their reports, in report id order after `after`.
+async def scope_report_ids(db: AsyncDatabase, *, agency_id: str, scope: dict[str, Any]) -> list[str]:
+    """The report ids of an agency-period's (or year's) scores, sorted: one projected query per rescore, so each
+    batch after it is one `$in` read, never a new scan of the scope (on the embedded server, paging by a query
+    per batch rescored 17-32 scores/s of 60,000)."""
+    documents = await db[SCORES].find({"agency_id": agency_id, **scope}, {"_id": 1}).to_list()
+    return sorted(d["_id"] for d in documents)
 
-    Report ids start with "<agency_id>/", so the agency's scores are one range of `_id`: the server walks the
-    `_id` index from `after` and stops after `limit`, where a filter on agency_id would have it find and sort
-    the whole scope again for every batch (32 scores/s on 60,000 on the embedded server).
-    """
-    start = after if after is not None else f"{agency_id}/"
-    query: dict[str, Any] = {"_id": {"$gt": start, "$lt": f"{agency_id}0"}, **scope}  # "0" sorts right after "/"
-    return await db[SCORES].find(query).sort("_id", ASCENDING).limit(limit).to_list()
+
+async def scores_by_id(db: AsyncDatabase, *, report_ids: list[str]) -> list[dict[str, Any]]:
+    """The scores, with their reports, in the order asked."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(report_ids), IN_CHUNK):  # short `$in` lists: faster per id on some servers
+        chunk = report_ids[start : start + IN_CHUNK]
+        found |= {d["_id"]: d async for d in db[SCORES].find({"_id": {"$in": chunk}})}
+    return [found[i] for i in report_ids if i in found]
 
 
 # --- Policies, agencies, periods ----------------------------------------------------------------------
