@@ -4,7 +4,6 @@ Routes only translate HTTP: `report_intake` decides and stores, in one
 transaction per request.
 """
 
-import base64
 from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -17,6 +16,7 @@ from shared.contracts.nip import Nip
 from shared.contracts.reports import RejectionReason, ReportSubmission
 from shared.http_errors import ApiError, error_body, note_error_code
 from shared.mongo import is_too_large
+from shared.pagination import agency_cursor, next_cursor
 from shared.service import Runtime, RuntimeDep
 from shared.validation_messages import describe
 
@@ -122,22 +122,6 @@ async def submit_batch(body: ReportBatch, agency: AgencyDep, runtime: RuntimeDep
     return batch_answer(outcomes)
 
 
-def _cursor(value: str | None, agency_id: str) -> str | None:
-    """The last reference of the previous page; only ever one of this agency's."""
-    if value is None:
-        return None
-    try:
-        decoded = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        decoded = ""
-    if not decoded.startswith(f"{agency_id}/"):
-        message = "cursor tidak valid; gunakan next_cursor dari halaman sebelumnya"
-        raise ApiError(
-            422, "invalid_cursor", message, [{"field": "cursor", "code": "invalid_cursor", "message": message}]
-        )
-    return decoded
-
-
 @router.get("")
 async def list_reports(
     agency: AgencyDep,
@@ -153,7 +137,7 @@ async def list_reports(
     page = await report_page(
         runtime.db,
         agency_id=agency.agency_id,
-        after=_cursor(cursor, agency.agency_id),
+        after=agency_cursor(cursor, agency.agency_id),
         limit=limit,
         period_start=period_start,
         unit_kerja=unit_kerja,
@@ -178,8 +162,7 @@ async def list_reports(
         for r in page
     ]
     last = page[-1].reference if len(page) == limit else None
-    next_cursor = base64.urlsafe_b64encode(last.encode()).decode().rstrip("=") if last else None
-    return {"items": items, "next_cursor": next_cursor}
+    return {"items": items, "next_cursor": next_cursor(last)}
 
 
 @router.get("/{report_id}")

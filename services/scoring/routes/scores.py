@@ -3,7 +3,6 @@
 An agency's key sees its own agency only; the administrator's token sees all.
 """
 
-import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -13,6 +12,7 @@ from shared.contracts.common import Predikat
 from shared.contracts.nip import Nip
 from shared.contracts.scores import AnnualScoreComputed, ScoreComputed
 from shared.http_errors import ApiError
+from shared.pagination import agency_cursor, next_cursor
 from shared.service import RuntimeDep
 
 from ..domain import explain_in_bahasa
@@ -67,22 +67,6 @@ async def get_score(reference: str, runtime: RuntimeDep, caller: CallerDep) -> S
     return await _visible_score(runtime, caller, reference)
 
 
-def _cursor(value: str | None, agency_id: str) -> str | None:
-    """The last report id of the previous page; only ever one of this agency's."""
-    if value is None:
-        return None
-    try:
-        decoded = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        decoded = ""
-    if not decoded.startswith(f"{agency_id}/"):
-        message = "cursor tidak valid; gunakan next_cursor dari halaman sebelumnya"
-        raise ApiError(
-            422, "invalid_cursor", message, [{"field": "cursor", "code": "invalid_cursor", "message": message}]
-        )
-    return decoded
-
-
 @router.get("/v1/agencies/{agency_id}/scores")
 async def list_scores(
     agency_id: str,
@@ -100,14 +84,13 @@ async def list_scores(
         runtime.db,
         agency_id=agency_id,
         period_id=period_id,
-        after=_cursor(cursor, agency_id),
+        after=agency_cursor(cursor, agency_id),
         limit=limit,
         unit_kerja=unit_kerja,
         predikat=predikat.value if predikat else None,
     )
     last = page[-1].report_id if len(page) == limit else None
-    next_cursor = base64.urlsafe_b64encode(last.encode()).decode().rstrip("=") if last else None
-    return {"items": [s.model_dump(mode="json") for s in page], "next_cursor": next_cursor}
+    return {"items": [s.model_dump(mode="json") for s in page], "next_cursor": next_cursor(last)}
 
 
 @router.get("/v1/employees/{nip}/scores")
