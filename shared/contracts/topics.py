@@ -17,7 +17,7 @@ from .notifications import NotificationSent
 from .periods import PeriodClosed, PeriodOpened, PeriodReopened
 from .reports import ReportInbound, ReportRejected, ReportSubmitted
 from .scores import AnnualScoreComputed, DistributionEvaluated, ScoreComputed
-from .training import TrainingRecommended
+from .training import CareerFlagged, CoachingRequired, TrainingCompleted, TrainingRecommended
 
 D = TypeVar("D", bound=BaseModel)
 
@@ -104,6 +104,21 @@ API_KEY_CHANGED = EventSpec(
 TRAINING_RECOMMENDED = EventSpec(
     "kinerja.training.recommended", 1, TrainingRecommended, "Training was recommended to close an employee's gaps"
 )
+TRAINING_COMPLETED = EventSpec(
+    "kinerja.training.completed", 1, TrainingCompleted, "An employee completed a course: a line of the JP ledger"
+)
+COACHING_REQUIRED = EventSpec(
+    "kinerja.coaching.required",
+    1,
+    CoachingRequired,
+    "An employee's predikat fell short: the supervisor starts bimbingan kinerja (once per employee and period)",
+)
+CAREER_FLAGGED = EventSpec(
+    "kinerja.career.flagged",
+    1,
+    CareerFlagged,
+    "An employee became a talent-pool candidate or promotion-eligible by their performance, with the reasons",
+)
 NOTIFICATION_SENT = EventSpec("kinerja.notification.sent", 1, NotificationSent, "A person was notified")
 PERIOD_OPENED = EventSpec(
     "kinerja.period.opened", 1, PeriodOpened, "An agency's reporting period was declared and accepts reports"
@@ -128,6 +143,9 @@ ALL_EVENTS: tuple[EventSpec[Any], ...] = (
     DISTRIBUTION_EVALUATED,
     API_KEY_CHANGED,
     TRAINING_RECOMMENDED,
+    TRAINING_COMPLETED,
+    COACHING_REQUIRED,
+    CAREER_FLAGGED,
     NOTIFICATION_SENT,
     PERIOD_OPENED,
     PERIOD_CLOSED,
