@@ -1,104 +1,146 @@
-"""The course catalogue: what an agency can send an employee to, at what JP and cost.
+"""The course catalogue: what an agency can send an employee to, at what JP, cost and seats.
 
-Kept as data (catalogue.json) because BKPSDM changes offerings and prices
-every budget year without a code change.
+The shared catalogue is seeded from catalogue.json (a list of Course
+documents with agency_id null); HR then changes it through the API, and an
+agency may add courses of its own. A change is checked here before it is
+stored: its prerequisites must exist in the catalogue the course is visible
+in, and must never lead back to the course itself.
 """
 
-import json
-from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from shared.contracts.training import LearningMode, Recommendation
+from pydantic import TypeAdapter, ValidationError
 
-DEFAULT_CATALOGUE_PATH = Path(__file__).with_name("catalogue.json")
+from shared.contracts.training import Course, CourseId
 
+from .errors import TrainingDomainError
+from .model import CourseOffer
 
-@dataclass(frozen=True)
-class Course:
-    id: str
-    judul: str
-    mode: LearningMode
-    jp: int  # jam pelajaran, 1 JP = 45 minutes
-    biaya: int  # rupiah per participant
-    kompetensi: tuple[str, ...]
+SEED_CATALOGUE_PATH = Path(__file__).with_name("catalogue.json")
 
-    def to_recommendation(self) -> Recommendation:
-        return Recommendation(
-            course_id=self.id,
-            judul=self.judul,
-            mode=self.mode,
-            jp=self.jp,
-            biaya=self.biaya,
-            kompetensi=list(self.kompetensi),
-        )
+_COURSES = TypeAdapter(list[Course])
 
 
-def load_catalogue(path: Path | str | None = None) -> list[Course]:
-    """Load and validate the catalogue: unique ids, positive JP, non-negative cost."""
+class CatalogueError(TrainingDomainError):
+    """A catalogue change refused; `field` names the part of the course at fault."""
+
+    code = "katalog_tidak_valid"
+
+    def __init__(self, code: str, field: str, message: str) -> None:
+        super().__init__(message, code)
+        self.field = field
+
+
+def load_seed_catalogue(path: Path | str | None = None) -> list[Course]:
+    """The seeded shared catalogue (cached when read from the default file); ValueError when it is not valid."""
     if path is None:
-        return list(_default_catalogue())
+        return list(_seed_catalogue())
     return _read_catalogue(Path(path))
 
 
 @lru_cache(maxsize=1)
-def _default_catalogue() -> tuple[Course, ...]:
-    return tuple(_read_catalogue(DEFAULT_CATALOGUE_PATH))
+def _seed_catalogue() -> tuple[Course, ...]:
+    return tuple(_read_catalogue(SEED_CATALOGUE_PATH))
 
 
 def _read_catalogue(path: Path) -> list[Course]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(document, dict) or not isinstance(document.get("courses"), list):
-        raise ValueError(f"{path}: must be an object with a 'courses' list")
-    courses = [_parse_course(raw, f"{path}: courses[{i}]") for i, raw in enumerate(document["courses"])]
-    seen: set[str] = set()
+        courses = _COURSES.validate_json(path.read_bytes())
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+        raise ValueError(f"{path}: {problems}") from None
+    by_id: dict[str, Course] = {}
     for course in courses:
-        if course.id in seen:
+        if course.id in by_id:
             raise ValueError(f"{path}: duplicate course id {course.id!r}")
-        seen.add(course.id)
+        by_id[course.id] = course
+    for course in courses:
+        try:
+            check_catalogue_change(course, by_id)
+        except CatalogueError as exc:
+            raise ValueError(f"{path}: {course.id}: {exc.message}") from None
     return courses
 
 
-def _parse_course(raw: Any, where: str) -> Course:
-    if not isinstance(raw, dict):
-        raise ValueError(f"{where}: must be an object")
-    try:
-        course = Course(
-            id=_text(raw["id"], "id"),
-            judul=_text(raw["judul"], "judul"),
-            mode=LearningMode(raw["mode"]),
-            jp=raw["jp"],
-            biaya=raw["biaya"],
-            kompetensi=_tags(raw["kompetensi"]),
+def course_offer(course: Course) -> CourseOffer:
+    """What the plan's optimiser knows of a course: its seats over the year are every run's."""
+    return CourseOffer(
+        id=course.id,
+        mode=course.mode,
+        jp=course.jp,
+        biaya=course.biaya,
+        kursi=course.kursi,
+        kompetensi=tuple(dict.fromkeys(course.kompetensi)),
+        prasyarat=tuple(dict.fromkeys(course.prasyarat)),
+    )
+
+
+def check_catalogue_change(course: Course, catalogue: Mapping[CourseId, Course]) -> None:
+    """Refuse a new or changed course whose prerequisites are unknown, itself, or lead back to it.
+
+    `catalogue` is the catalogue as stored (with or without the course's previous version); the course
+    replaces its previous version for the check. A prerequisite must be a shared course or one of the
+    course's own agency: a shared course cannot require an agency's own course, which other agencies
+    never see.
+    """
+    if course.id in course.prasyarat:
+        raise CatalogueError(
+            "prasyarat_diri_sendiri",
+            "prasyarat",
+            f"Kursus {course.id} tidak dapat menjadi prasyarat bagi dirinya sendiri.",
         )
-    except KeyError as exc:
-        raise ValueError(f"{where}: missing field {exc.args[0]!r}") from None
-    except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
-    _check_numbers(course, where)
-    return course
+    view = {**catalogue, course.id: course}
+    for prasyarat in course.prasyarat:
+        _check_known(course, view.get(prasyarat), prasyarat)
+    cycle = _path_back(course.id, view)
+    if cycle:
+        raise CatalogueError(
+            "prasyarat_melingkar",
+            "prasyarat",
+            f"Prasyarat melingkar: {' → '.join(cycle)}. Sebuah kursus tidak boleh, langsung atau tidak langsung, "
+            "menjadi prasyarat bagi dirinya sendiri.",
+        )
 
 
-def _check_numbers(course: Course, where: str) -> None:
-    # bool is an int subclass; `true` in JSON must not pass as 1 JP.
-    if not isinstance(course.jp, int) or isinstance(course.jp, bool) or course.jp <= 0:
-        raise ValueError(f"{where} ({course.id}): jp must be a positive integer, got {course.jp!r}")
-    if not isinstance(course.biaya, int) or isinstance(course.biaya, bool) or course.biaya < 0:
-        raise ValueError(f"{where} ({course.id}): biaya must be a non-negative integer (rupiah), got {course.biaya!r}")
+def _check_known(course: Course, required: Course | None, prasyarat: CourseId) -> None:
+    if required is None:
+        raise CatalogueError(
+            "prasyarat_tidak_dikenal",
+            "prasyarat",
+            f"Prasyarat {prasyarat} dari kursus {course.id} tidak ada dalam katalog.",
+        )
+    if required.agency_id is not None and required.agency_id != course.agency_id:
+        owner = "katalog bersama" if course.agency_id is None else f"instansi {course.agency_id}"
+        raise CatalogueError(
+            "prasyarat_tidak_dikenal",
+            "prasyarat",
+            f"Prasyarat {prasyarat} adalah kursus milik instansi {required.agency_id} dan tidak tersedia "
+            f"bagi {owner} (kursus {course.id}).",
+        )
 
 
-def _tags(value: Any) -> tuple[str, ...]:
-    # A course that covers no kompetensi could never close a gap; reject it early.
-    if not isinstance(value, list) or not value:
-        raise ValueError(f"kompetensi must be a non-empty list of tags, got {value!r}")
-    return tuple(_text(tag, "kompetensi") for tag in value)
+def _path_back(start: CourseId, view: Mapping[CourseId, Course]) -> list[CourseId]:
+    """A prerequisite path from `start` back to itself ([start, ..., start]), or [] when there is none.
+
+    Only cycles through the changed course are looked for: the stored catalogue passed this check course by
+    course, so a new cycle must go through the course being changed.
+    """
+    stack: list[tuple[CourseId, list[CourseId]]] = [(start, [start])]
+    seen: set[CourseId] = set()
+    while stack:
+        current, path = stack.pop()
+        node = view.get(current)
+        for prasyarat in node.prasyarat if node is not None else ():
+            if prasyarat == start:
+                return [*path, start]
+            if prasyarat not in seen:
+                seen.add(prasyarat)
+                stack.append((prasyarat, [*path, prasyarat]))
+    return []
 
 
-def _text(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{field} must be a non-empty string, got {value!r}")
-    return value
+def catalogue_by_id(courses: list[Course]) -> dict[CourseId, Course]:
+    """Courses keyed by id, for check_catalogue_change."""
+    return {course.id: course for course in courses}

@@ -23,6 +23,7 @@ class GapEvidence:
     period_end: date
     origin: str  # the SKP row id, or the BerAKHLAK value
     severity: float  # 0 < severity <= 1: how far below expectation
+    base_weight: float = 1.0  # what the row or value counts for before severity and recency (gaps.py)
 
 
 @dataclass(frozen=True)
