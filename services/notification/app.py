@@ -1,8 +1,9 @@
 """Notification: tells employees, supervisors (atasan) and HR what happened, through their inbox and by e-mail,
 and pushes events to downstream systems' webhooks.
 
-Flow: events in (scores, annual scores, rejected reports, training plans, curve violations; employees, periods
-and reports as notification's own copies) -> domain (who hears what, through which channel, in which words)
+Flow: events in (scores, annual scores, rejected reports, training plans, coaching, career flags, curve
+violations; completed training for webhooks only; employees, periods and reports as notification's own copies)
+-> domain (who hears what, through which channel, in which words)
 -> inbox items + deliveries + outbox in one transaction -> the delivery worker sends e-mails (SMTP) and
 webhooks (Standard Webhooks), retrying with backoff -> kinerja.notification.sent.v1 for each message that
 arrived. Background jobs: the delivery worker, deadline reminders, the daily digest.
@@ -14,6 +15,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.agency_keys import API_KEY_ROUTE
 from shared.contracts import (
+    CAREER_FLAGGED,
+    COACHING_REQUIRED,
     DISTRIBUTION_EVALUATED,
     EMPLOYEE_REGISTERED,
     NOTIFICATION_SENT,
@@ -24,6 +27,7 @@ from shared.contracts import (
     REPORT_SUBMITTED,
     SCORE_ANNUAL,
     SCORE_COMPUTED,
+    TRAINING_COMPLETED,
     TRAINING_RECOMMENDED,
 )
 from shared.messaging.consumer import Route
@@ -39,6 +43,8 @@ from .domain.retry import EMAIL_RETRY, WEBHOOK_RETRY
 from .fan_out import prefetch_audience
 from .handlers import (
     on_annual_score,
+    on_career_flagged,
+    on_coaching_required,
     on_delivery_sent,
     on_distribution_evaluated,
     on_employee_registered,
@@ -48,6 +54,7 @@ from .handlers import (
     on_report_rejected,
     on_report_submitted,
     on_score_computed,
+    on_training_completed,
     on_training_recommended,
 )
 from .reminders import run_reminders
@@ -122,6 +129,9 @@ SERVICE = ServiceDefinition(
         Route(SCORE_ANNUAL, on_annual_score, prefetch=prefetch_audience),
         Route(REPORT_REJECTED, on_report_rejected, prefetch=prefetch_audience),
         Route(TRAINING_RECOMMENDED, on_training_recommended, prefetch=prefetch_audience),
+        Route(COACHING_REQUIRED, on_coaching_required, prefetch=prefetch_audience),
+        Route(CAREER_FLAGGED, on_career_flagged, prefetch=prefetch_audience),
+        Route(TRAINING_COMPLETED, on_training_completed),
         Route(DISTRIBUTION_EVALUATED, on_distribution_evaluated),
         Route(REPORT_SUBMITTED, on_report_submitted),
         Route(PERIOD_OPENED, on_period_opened),

@@ -24,14 +24,16 @@ from shared.contracts.notifications import NotificationChannel, NotificationSent
 from shared.contracts.periods import PeriodClosed, PeriodOpened, PeriodReopened, period_id_of
 from shared.contracts.reports import ReportRejected, ReportSubmitted
 from shared.contracts.scores import AnnualScoreComputed, DistributionEvaluated, ScoreComputed
-from shared.contracts.training import TrainingRecommended
+from shared.contracts.training import CareerFlagged, CoachingRequired, TrainingCompleted, TrainingRecommended
 from shared.messaging.consumer import HandlerContext
 from shared.messaging.unit_of_work import UnitOfWork
 
 from .domain.deliveries import Channel, Delivery, EventKind
-from .domain.recipients import kind_of_score
+from .domain.recipients import kind_of_flag, kind_of_score
 from .domain.templates import (
     annual_context,
+    career_context,
+    coaching_required_context,
     distribution_context,
     rejection_context,
     score_context,
@@ -77,6 +79,23 @@ async def on_training_recommended(training: TrainingRecommended, ctx: HandlerCon
     audience = await audience_of(ctx.uow, training.agency_id, training.nip)
     context_for = lambda r: training_context(training, r, audience.employee)  # noqa: E731
     await tell(ctx, training.agency_id, EventKind.TRAINING_PLAN, context_for, audience)
+
+
+async def on_coaching_required(coaching: CoachingRequired, ctx: HandlerContext) -> None:
+    audience = await audience_of(ctx.uow, coaching.agency_id, coaching.nip, coaching.atasan_nip)
+    context_for = lambda r: coaching_required_context(coaching, r, audience.employee)  # noqa: E731
+    await tell(ctx, coaching.agency_id, EventKind.COACHING, context_for, audience)
+
+
+async def on_career_flagged(flagged: CareerFlagged, ctx: HandlerContext) -> None:
+    audience = await audience_of(ctx.uow, flagged.agency_id, flagged.nip)
+    context_for = lambda r: career_context(flagged, r, audience.employee)  # noqa: E731
+    await tell(ctx, flagged.agency_id, kind_of_flag(flagged), context_for, audience)
+
+
+async def on_training_completed(completed: TrainingCompleted, ctx: HandlerContext) -> None:
+    """Nobody is told: a completed course goes to its webhook subscribers only (career systems, SIASN)."""
+    await tell(ctx, completed.agency_id, None, dict, Audience())
 
 
 def violated_checks(evaluation: DistributionEvaluated) -> list[str]:

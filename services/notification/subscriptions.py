@@ -10,6 +10,8 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from shared.contracts import (
+    CAREER_FLAGGED,
+    COACHING_REQUIRED,
     DISTRIBUTION_EVALUATED,
     PERIOD_CLOSED,
     PERIOD_OPENED,
@@ -18,6 +20,7 @@ from shared.contracts import (
     REPORT_SUBMITTED,
     SCORE_ANNUAL,
     SCORE_COMPUTED,
+    TRAINING_COMPLETED,
     TRAINING_RECOMMENDED,
 )
 from shared.messaging.unit_of_work import UnitOfWork
@@ -33,6 +36,9 @@ WEBHOOK_EVENTS = (
     REPORT_SUBMITTED,
     REPORT_REJECTED,
     TRAINING_RECOMMENDED,
+    TRAINING_COMPLETED,
+    COACHING_REQUIRED,
+    CAREER_FLAGGED,
     PERIOD_OPENED,
     PERIOD_CLOSED,
     PERIOD_REOPENED,

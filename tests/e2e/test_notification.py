@@ -19,9 +19,11 @@ from aiokafka import AIOKafkaProducer
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from services.notification.domain.clock import WIB
-from shared.contracts import PERIOD_OPENED, REPORT_SUBMITTED, SCORE_COMPUTED, EventSpec
+from shared.contracts import COACHING_REQUIRED, PERIOD_OPENED, REPORT_SUBMITTED, SCORE_COMPUTED, EventSpec
+from shared.contracts.common import Predikat
 from shared.contracts.periods import PeriodOpened
 from shared.contracts.reports import ReportSubmitted
+from shared.contracts.training import CoachingRequired
 from tests.conftest import eventually, outbox_records
 
 from .api import ADMIN, BERAKHLAK, ROWS, Agency, random_nip, register_agency
@@ -517,6 +519,40 @@ async def test_reminders_go_out_before_a_deadline_and_hr_hears_after_it_once_eac
     reminded = {i["_id"] for i in reminders}
     notices = await eventually(lambda: _sent_notices(dbs, channel="inbox", ids=reminded), what="sent events")
     assert Counter(n["notification_id"] for n in notices) == Counter(reminded)
+
+
+# --- Coaching -----------------------------------------------------------------------------------------------------
+
+
+async def test_coaching_required_reaches_the_employee_the_atasan_and_hr(backend, intake, notification, dbs):
+    agency = register_agency(intake)
+    atasan, officer = person(agency), person(agency)
+    nip = person(agency, atasan=None)  # the atasan comes from the event
+    await known(dbs, agency, atasan, officer, nip)
+    hr = {"nama": "BKPSDM Uji", "email": f"bkpsdm.{agency.agency_id}@mail.test", "nip": officer}
+    assert notification.put(f"/v1/agencies/{agency.agency_id}/hr-contacts", json=[hr], headers=agency.auth).is_success
+    reason = "Predikat kinerja periode 2026-10: Kurang (rating hasil kerja Di Bawah Ekspektasi)."
+    coaching = CoachingRequired(
+        agency_id=agency.agency_id,
+        nip=nip,
+        atasan_nip=atasan,
+        report_id=f"{agency.agency_id}/r-{uuid.uuid4().hex[:12]}",
+        period_id="2026-10",
+        predikat=Predikat.KURANG,
+        reasons=[reason],
+        required_at=datetime.now(UTC),
+    )
+    event_id, value = _event(COACHING_REQUIRED, coaching, nip)
+    await publish(backend, COACHING_REQUIRED.topic, (nip, value))
+
+    told = {"about_event_id": event_id}
+    items = await eventually(lambda: _count(dbs["notification"].notifications, told, 4), what="coaching told")
+    assert sorted((i["recipient_role"], i["recipient_nip"] or "") for i in items) == sorted(
+        [("pegawai", nip), ("atasan", atasan), ("hr", officer), ("operator_instansi", "")]
+    )
+    assert all(i["kind"] == "coaching" and reason in i["pesan"] for i in items)
+    page = notification.get(f"/v1/inbox/{nip}", headers=agency.auth).json()["items"]
+    assert [i["kind"] for i in page] == ["coaching"] and "Oktober 2026" in page[0]["judul"]
 
 
 # --- The inbox ----------------------------------------------------------------------------------------------------

@@ -4,13 +4,25 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from services.notification.app import SERVICE
 from services.notification.domain.deliveries import Channel, EventKind, Language, Preferences, Recipient, Role
 from services.notification.domain.digest import goes_to_digest
 from services.notification.domain.people import HrContact, Person
-from services.notification.domain.recipients import AUDIENCE, channels_for, kind_of_score, recipients_for
+from services.notification.domain.recipients import (
+    AUDIENCE,
+    CAREER_KINDS,
+    channels_for,
+    kind_of_flag,
+    kind_of_score,
+    recipients_for,
+)
+from services.notification.fan_out import prefetch_audience
+from services.notification.subscriptions import WEBHOOK_TOPICS, unknown_event_types
+from shared.contracts import CAREER_FLAGGED, COACHING_REQUIRED, TRAINING_COMPLETED
 from shared.contracts.common import Period, PeriodType, Predikat, Rating
 from shared.contracts.master_data import EmployeeRegistered
 from shared.contracts.scores import RatingSource, ScoreComputed
+from shared.contracts.training import CareerFlag, CareerFlagged
 
 AGENCY = "bungo-dinkes"
 TODAY = date(2026, 11, 3)
@@ -51,6 +63,7 @@ EXPECTED = {
     EventKind.TRAINING_PLAN: [Role.PEGAWAI],
     EventKind.COACHING: [Role.PEGAWAI, Role.ATASAN, Role.HR],
     EventKind.TALENT: [Role.ATASAN, Role.HR],
+    EventKind.PROMOTION: [Role.ATASAN, Role.HR],
     EventKind.DISTRIBUTION_VIOLATION: [Role.HR],
     EventKind.DEADLINE_REMINDER: [Role.PEGAWAI, Role.ATASAN],
     EventKind.DEADLINE_MISSED: [Role.HR],
@@ -201,6 +214,46 @@ def test_kind_of_score_tells_a_revision_apart(revision, kind):
         revision=revision,
     )
     assert kind_of_score(score) is kind
+
+
+@pytest.mark.parametrize(
+    ("flag", "kind"),
+    [(CareerFlag.TALENT_POOL, EventKind.TALENT), (CareerFlag.PROMOTION_ELIGIBLE, EventKind.PROMOTION)],
+)
+def test_a_career_flag_is_heard_by_the_atasan_and_hr_not_the_employee(flag, kind):
+    flagged = CareerFlagged(
+        agency_id=AGENCY,
+        nip=SITI.nip,
+        flag=flag,
+        rule_id="aturan",
+        tahun=2026,
+        reasons=["alasan"],
+        flagged_at=datetime(2026, 12, 31, tzinfo=UTC),
+    )
+    assert kind_of_flag(flagged) is kind
+    assert set(CAREER_KINDS) == set(CareerFlag)
+    assert [(r.role, r.nip) for r in hear(kind)] == [(Role.ATASAN, BUDI.nip), (Role.HR, None)]
+    assert [r.role for r in everyone(kind, hr_contacts=[])] == [Role.ATASAN, Role.OPERATOR]
+
+
+def test_coaching_is_heard_by_the_employee_the_atasan_and_hr_each_once():
+    recipients = everyone(EventKind.COACHING)
+    assert [(r.role, r.nip or r.email) for r in recipients] == [
+        (Role.PEGAWAI, SITI.nip),
+        (Role.ATASAN, BUDI.nip),
+        (Role.HR, RINA.email),
+        (Role.OPERATOR, None),
+    ]
+    assert [r.role for r in hear(EventKind.COACHING, atasan=None)] == [Role.PEGAWAI, Role.HR]
+
+
+def test_downstream_systems_may_subscribe_to_coaching_career_flags_and_completed_training():
+    new = [COACHING_REQUIRED.topic, CAREER_FLAGGED.topic, TRAINING_COMPLETED.topic]
+    assert unknown_event_types(new) == []
+    routes = {route.spec.topic: route for route in SERVICE.consumes}
+    assert set(WEBHOOK_TOPICS) <= set(routes)  # a subscribable event is one notification consumes
+    assert routes[COACHING_REQUIRED.topic].prefetch is prefetch_audience
+    assert routes[CAREER_FLAGGED.topic].prefetch is prefetch_audience
 
 
 def test_person_reads_a_people_document():

@@ -15,11 +15,13 @@ from services.notification.domain.labels import (
     period_label,
 )
 from services.notification.domain.people import Person
-from services.notification.domain.recipients import AUDIENCE
+from services.notification.domain.recipients import AUDIENCE, kind_of_flag
 from services.notification.domain.templates import (
     TEMPLATES_DIR,
     annual_context,
+    career_context,
     coaching_context,
+    coaching_required_context,
     deadline_context,
     distribution_context,
     rejection_context,
@@ -44,7 +46,16 @@ from shared.contracts.scores import (
     RevisionCause,
     ScoreComputed,
 )
-from shared.contracts.training import Gap, GapSource, LearningMode, Recommendation, TrainingRecommended
+from shared.contracts.training import (
+    CareerFlag,
+    CareerFlagged,
+    CoachingRequired,
+    Gap,
+    GapSource,
+    LearningMode,
+    Recommendation,
+    TrainingRecommended,
+)
 
 AGENCY = "bungo-dinkes"
 NIP = "198503122010011002"
@@ -138,9 +149,10 @@ def training() -> TrainingRecommended:
         kompetensi=["epidemiologi"],
     )
     return TrainingRecommended(
-        report_id=f"{AGENCY}/rpt-2026-10",
         agency_id=AGENCY,
         nip=NIP,
+        tahun=2027,
+        plan_version=1,
         predikat=Predikat.BUTUH_PERBAIKAN,
         gaps=[Gap(kompetensi="epidemiologi", source=GapSource.HASIL_KERJA, weight=1)],
         recommendations=[course],
@@ -149,6 +161,37 @@ def training() -> TrainingRecommended:
         anggaran_tersedia=5_000_000,
         gaps_tidak_tertutup=["statistika"],
         recommended_at=NOW,
+    )
+
+
+def coaching() -> CoachingRequired:
+    return CoachingRequired(
+        agency_id=AGENCY,
+        nip=NIP,
+        atasan_nip=ATASAN_NIP,
+        report_id=f"{AGENCY}/rpt-2026-10",
+        period_id="2026-10",
+        predikat=Predikat.BUTUH_PERBAIKAN,
+        reasons=["predikat Butuh Perbaikan dua periode berturut-turut"],
+        required_at=NOW,
+    )
+
+
+def flagged(flag: CareerFlag) -> CareerFlagged:
+    talent = flag is CareerFlag.TALENT_POOL
+    return CareerFlagged(
+        agency_id=AGENCY,
+        nip=NIP,
+        flag=flag,
+        rule_id="talent-pool-sangat-baik-berkelanjutan" if talent else "kenaikan-pangkat-kinerja-2-tahun",
+        tahun=2026,
+        period_id="2026-q4" if talent else None,
+        reasons=[
+            "Sangat Baik empat triwulan berturut-turut"
+            if talent
+            else "predikat tahunan 2025 dan 2026 paling rendah Baik"
+        ],
+        flagged_at=NOW,
     )
 
 
@@ -196,6 +239,8 @@ def context_for(kind: EventKind, to: Recipient) -> dict:
         case EventKind.TALENT:
             reasons = ["Sangat Baik empat triwulan berturut-turut"]
             return talent_context(to, nip=NIP, nama=SITI.nama, period_id="2026", reasons=reasons)
+        case EventKind.PROMOTION:
+            return career_context(flagged(CareerFlag.PROMOTION_ELIGIBLE), to, SITI)
         case EventKind.DISTRIBUTION_VIOLATION:
             return distribution_context(distribution(), to)
         case EventKind.DEADLINE_REMINDER:
@@ -225,16 +270,20 @@ FACTS: dict[EventKind, dict[Language, list[str]]] = {
         Language.EN: ["bungo-dinkes/rpt-9", "realisasi rhk-1 belum dilaporkan", "1 November 2026"],
     },
     EventKind.TRAINING_PLAN: {
-        Language.ID: ["Dasar Epidemiologi", "24 JP", "Rp1.500.000", "Rp5.000.000", "statistika"],
-        Language.EN: ["Dasar Epidemiologi", "24 JP", "Rp1.500.000", "Rp5.000.000", "statistika"],
+        Language.ID: ["Dasar Epidemiologi", "24 JP", "Rp1.500.000", "Rp5.000.000", "statistika", "tahun anggaran 2027"],
+        Language.EN: ["Dasar Epidemiologi", "24 JP", "Rp1.500.000", "Rp5.000.000", "statistika", "2027 budget year"],
     },
     EventKind.COACHING: {
         Language.ID: ["bimbingan kinerja", "Oktober 2026", "dua periode berturut-turut"],
         Language.EN: ["coaching", "October 2026", "dua periode berturut-turut"],
     },
     EventKind.TALENT: {
-        Language.ID: ["talent pool", "Tahun 2026"],
-        Language.EN: ["talent pool", "Year 2026"],
+        Language.ID: ["talent pool", "Tahun 2026", "empat triwulan berturut-turut"],
+        Language.EN: ["talent pool", "Year 2026", "empat triwulan berturut-turut"],
+    },
+    EventKind.PROMOTION: {
+        Language.ID: ["kenaikan pangkat", "tahun 2026", "2025 dan 2026 paling rendah Baik", "bukan keputusan"],
+        Language.EN: ["promotion", "up to 2026", "2025 dan 2026 paling rendah Baik", "not a promotion decision"],
     },
     EventKind.DISTRIBUTION_VIOLATION: {
         Language.ID: ["Triwulan IV 2026", "paling banyak 70%", "Sangat Baik: 9 pegawai (90%)"],
@@ -321,13 +370,124 @@ def test_a_missing_variable_is_an_error_not_a_blank():
         render(EventKind.SCORE, Language.ID, context)
 
 
+def training_message(language: Language = Language.ID, **changes) -> str:
+    """The training_plan message (subject, then body) for `training()` with `changes`."""
+    context = training_context(training().model_copy(update=changes), recipient(Role.PEGAWAI, language), SITI)
+    message = render(EventKind.TRAINING_PLAN, language, context)
+    return f"{message.subject}\n{message.text}"
+
+
+NO_COURSES = {"recommendations": [], "total_jp": 0, "total_biaya": 0}
+
+
 def test_training_without_recommendations_says_so():
-    empty = training().model_copy(update={"recommendations": [], "total_jp": 0, "total_biaya": 0})
-    message = render(
-        EventKind.TRAINING_PLAN, Language.ID, training_context(empty, recipient(Role.PEGAWAI, Language.ID))
+    subject, *body = training_message(**NO_COURSES).splitlines()
+    assert subject == "Rekomendasi pengembangan kompetensi tahun 2027"
+    assert "Belum ada pelatihan" in "\n".join(body) and "ditarik" not in subject
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_withdrawn_recommendation_says_so_briefly_with_the_unfunded_needs(language):
+    whole = training_message(language, revision=3, **NO_COURSES)
+    subject = whole.splitlines()[0]
+    if language is Language.ID:
+        assert subject == "Rekomendasi pengembangan kompetensi tahun 2027 ditarik"
+        assert "sebelumnya dikirimkan kepada Anda (NIP 198503122010011002) ditarik" in whole
+        assert "rencana pengembangan kompetensi instansi yang telah disetujui tidak lagi memuatnya" in whole
+        assert "belum tertutup anggaran: statistika" in whole
+    else:
+        assert subject == "Recommended competency development for 2027 withdrawn"
+        assert "is withdrawn: the agency's approved competency development plan no longer includes it" in whole
+        assert "does not cover yet: statistika" in whole
+    for absent in ("Belum ada pelatihan", "No training can", "JP", "Rp", "Butuh Perbaikan", "Needs Improvement"):
+        assert absent not in whole, absent
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_withdrawn_recommendation_without_unfunded_needs_is_one_sentence(language):
+    whole = training_message(language, revision=2, gaps_tidak_tertutup=[], **NO_COURSES)
+    subject, greeting, blank, sentence, *rest = whole.splitlines()
+    assert ("ditarik" in subject) if language is Language.ID else ("withdrawn" in subject)
+    assert greeting.startswith(("Yth. ", "Dear ")) and blank == "" and rest == []
+    assert "NIP 198503122010011002" in sentence
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_revised_recommendation_replaces_the_earlier_one(language):
+    whole = training_message(language, revision=2, plan_version=3)
+    subject = whole.splitlines()[0]
+    if language is Language.ID:
+        assert subject == "Revisi rekomendasi pengembangan kompetensi tahun 2027: 24 JP"
+        assert "revisi ke-2 dan menggantikan rekomendasi sebelumnya" in whole
+    else:
+        assert subject == "Revised competency development recommendation for 2027: 24 JP"
+        assert "revision 2 of your recommendation and replaces the earlier one" in whole
+    assert "Dasar Epidemiologi: 24 JP" in whole and "ditarik" not in whole and "withdrawn" not in whole
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_first_recommendation_is_not_called_a_revision(language):
+    whole = training_message(language)
+    assert "evisi" not in whole and "replaces" not in whole
+    assert whole.startswith(
+        "Rekomendasi pengembangan kompetensi tahun 2027: 24 JP"
+        if language is Language.ID
+        else "Recommended competency development for 2027: 24 JP"
     )
-    assert message.subject == "Rekomendasi pengembangan kompetensi"
-    assert "Belum ada pelatihan" in message.text
+
+
+def test_training_names_the_predikat_only_when_there_is_one():
+    assert "Predikat kinerja terakhir Anda: Butuh Perbaikan." in training_message()
+    assert "Your latest predikat: Needs Improvement (Butuh Perbaikan)." in training_message(Language.EN)
+    for language in Language:
+        whole = training_message(language, predikat=None)
+        assert "redikat" not in whole and "None" not in whole
+
+
+def test_training_from_before_the_yearly_plan_takes_the_year_it_was_made_in():
+    legacy = training().model_copy(update={"tahun": None, "plan_version": None, "report_id": f"{AGENCY}/rpt-1"})
+    message = render(
+        EventKind.TRAINING_PLAN, Language.ID, training_context(legacy, recipient(Role.PEGAWAI, Language.ID))
+    )
+    assert message.subject == "Rekomendasi pengembangan kompetensi tahun 2026: 24 JP"  # recommended 1 November 2026
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_coaching_from_the_event_names_the_period_predikat_and_reasons_as_given(language):
+    for role in AUDIENCE[EventKind.COACHING]:
+        message = render(
+            EventKind.COACHING, language, coaching_required_context(coaching(), recipient(role, language), SITI)
+        )
+        whole = f"{message.subject}\n{message.text}"
+        assert PREDIKAT_WORDS[language] in whole and NIP in whole
+        assert "predikat Butuh Perbaikan dua periode berturut-turut" in whole  # training's words, in Bahasa
+        assert ("Oktober 2026" if language is Language.ID else "October 2026") in whole
+    english = render(
+        EventKind.COACHING, Language.EN, coaching_required_context(coaching(), recipient(Role.HR, Language.EN))
+    )
+    assert "Reasons (in Bahasa Indonesia):" in english.text
+
+
+@pytest.mark.parametrize(
+    ("flag", "kind"), [(CareerFlag.TALENT_POOL, EventKind.TALENT), (CareerFlag.PROMOTION_ELIGIBLE, EventKind.PROMOTION)]
+)
+def test_a_career_flag_becomes_its_message(flag, kind):
+    event = flagged(flag)
+    assert kind_of_flag(event) is kind
+    for role in AUDIENCE[kind]:
+        message = render(kind, Language.ID, career_context(event, recipient(role, Language.ID), SITI))
+        assert "dr. Siti Rahmawati (NIP 198503122010011002)" in message.subject
+        assert event.reasons[0] in message.text
+    talent = render(
+        EventKind.TALENT, Language.ID, career_context(flagged(CareerFlag.TALENT_POOL), recipient(Role.HR, Language.ID))
+    )
+    assert "hingga Triwulan IV 2026" in talent.text  # the period that completed the evidence
+
+
+def test_a_career_flag_of_the_whole_year_names_the_year():
+    yearly = flagged(CareerFlag.TALENT_POOL).model_copy(update={"period_id": None})
+    message = render(EventKind.TALENT, Language.EN, career_context(yearly, recipient(Role.ATASAN, Language.EN)))
+    assert "up to Year 2026" in message.text and "NIP 198503122010011002" in message.subject
 
 
 @pytest.mark.parametrize("language", list(Language))

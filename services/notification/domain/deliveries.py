@@ -24,7 +24,8 @@ class EventKind(StrEnum):
     REPORT_REJECTED = "report_rejected"
     TRAINING_PLAN = "training_plan"
     COACHING = "coaching"
-    TALENT = "talent"
+    TALENT = "talent"  # a talent-pool candidate (sustained Sangat Baik)
+    PROMOTION = "promotion"  # meets the performance requirement for kenaikan pangkat / jabatan
     DISTRIBUTION_VIOLATION = "distribution_violation"
     DEADLINE_REMINDER = "deadline_reminder"  # before a period's deadline, to whoever has not reported
     DEADLINE_MISSED = "deadline_missed"  # after it, to HR: who did not report

@@ -8,10 +8,14 @@
 | report_rejected                        |         |        |      x      |
 | training_plan                          |    x    |        |             |
 | coaching (bimbingan kinerja)           |    x    |   x    |      x      |
-| talent (sustained Sangat Baik)         |         |   x    |      x      |
+| talent (talent pool candidate)         |         |   x    |      x      |
+| promotion (kenaikan pangkat / jabatan) |         |   x    |      x      |
 | distribution_violation                 |         |        |      x      |
 | deadline_reminder (before the tenggat) |    x    |   x    |             |
 | deadline_missed (after it)             |         |        |      x      |
+
+Coaching and the two career flags (talent, promotion) come from training's rules (`coaching.required`,
+`career.flagged`); the atasan is the one a coaching event names, else the one notification has for the employee.
 
 A person who is nonaktif (mutasi, pensiun) from today or earlier hears nothing. Someone who would hear in two
 roles (the atasan is also an HR contact) hears once, in the most specific role: pegawai, then atasan, then HR.
@@ -21,6 +25,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from shared.contracts.scores import ScoreComputed
+from shared.contracts.training import CareerFlag, CareerFlagged
 
 from .deliveries import Channel, EventKind, Preferences, Recipient, Role
 from .people import HrContact, Person
@@ -34,6 +39,7 @@ AUDIENCE: dict[EventKind, tuple[Role, ...]] = {
     EventKind.TRAINING_PLAN: (Role.PEGAWAI,),
     EventKind.COACHING: (Role.PEGAWAI, Role.ATASAN, Role.HR),
     EventKind.TALENT: (Role.ATASAN, Role.HR),
+    EventKind.PROMOTION: (Role.ATASAN, Role.HR),
     EventKind.DISTRIBUTION_VIOLATION: (Role.HR,),
     EventKind.DEADLINE_REMINDER: (Role.PEGAWAI, Role.ATASAN),
     EventKind.DEADLINE_MISSED: (Role.HR,),
@@ -45,6 +51,17 @@ PERSONAL_CHANNELS = (Channel.INBOX, Channel.EMAIL)
 
 def kind_of_score(score: ScoreComputed) -> EventKind:
     return EventKind.SCORE if score.revision == 1 else EventKind.SCORE_REVISED
+
+
+# What each career flag of training's is, as a message.
+CAREER_KINDS: dict[CareerFlag, EventKind] = {
+    CareerFlag.TALENT_POOL: EventKind.TALENT,
+    CareerFlag.PROMOTION_ELIGIBLE: EventKind.PROMOTION,
+}
+
+
+def kind_of_flag(flagged: CareerFlagged) -> EventKind:
+    return CAREER_KINDS[flagged.flag]
 
 
 def recipients_for(

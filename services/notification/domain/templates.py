@@ -22,7 +22,7 @@ from shared.contracts.common import Predikat
 from shared.contracts.periods import period_id_of
 from shared.contracts.reports import ReportRejected
 from shared.contracts.scores import AnnualScoreComputed, DistributionEvaluated, ScoreComputed
-from shared.contracts.training import TrainingRecommended
+from shared.contracts.training import CareerFlag, CareerFlagged, CoachingRequired, TrainingRecommended
 
 from .clock import wib_date
 from .deliveries import EventKind, Language, Recipient
@@ -165,17 +165,25 @@ def rejection_context(rejected: ReportRejected, recipient: Recipient, employee: 
 def training_context(
     training: TrainingRecommended, recipient: Recipient, employee: Person | None = None
 ) -> dict[str, Any]:
+    """The employee's part of the agency's approved development plan for a budget year: the courses, a revision
+    that replaces an earlier recommendation, or (no courses, revision > 1) the earlier one withdrawn."""
     language = _language(recipient)
     nama = employee.nama if employee else None
     courses = [
         {"judul": r.judul, "jp": r.jp, "cara": LEARNING_MODE[r.mode](language), "biaya": format_rupiah(r.biaya)}
         for r in training.recommendations
     ]
+    predikat = PREDIKAT[training.predikat] if training.predikat else None
     return _base(recipient) | {
         "nip": training.nip,
         "nama_pegawai": nama,
         "pegawai": _who(training.nip, nama),
-        "predikat": PREDIKAT[training.predikat](language),
+        # Recommendations from before the yearly plan carry no year: theirs is the year they were made in.
+        "tahun": training.tahun or wib_date(training.recommended_at).year,
+        "revisi": training.revision,
+        "ditarik": not training.recommendations and training.revision > 1,
+        "predikat": predikat(language) if predikat else None,
+        "predikat_resmi": predikat.id if predikat else None,
         "pelatihan": courses,
         "total_jp": training.total_jp,
         "total_biaya": format_rupiah(training.total_biaya),
@@ -237,7 +245,8 @@ def coaching_context(
     reasons: list[str],
     predikat: Predikat | None = None,
 ) -> dict[str, Any]:
-    """Bimbingan kinerja (pembinaan) for an employee who fell short; `reasons` in the recipient's language."""
+    """Bimbingan kinerja (pembinaan) for an employee who fell short; `reasons` as training wrote them, in Bahasa
+    Indonesia (the English templates say so)."""
     language = _language(recipient)
     return _base(recipient) | {
         "nip": nip,
@@ -245,8 +254,23 @@ def coaching_context(
         "pegawai": _who(nip, nama),
         "periode": period_label(period_id, language),
         "predikat": PREDIKAT[predikat](language) if predikat else None,
+        "predikat_resmi": PREDIKAT[predikat].id if predikat else None,
         "alasan": list(reasons),
     }
+
+
+def coaching_required_context(
+    coaching: CoachingRequired, recipient: Recipient, employee: Person | None = None
+) -> dict[str, Any]:
+    nama = employee.nama if employee else None
+    return coaching_context(
+        recipient,
+        nip=coaching.nip,
+        nama=nama,
+        period_id=coaching.period_id,
+        reasons=coaching.reasons,
+        predikat=coaching.predikat,
+    )
 
 
 def talent_context(
@@ -261,3 +285,26 @@ def talent_context(
         "periode": period_label(period_id, language),
         "alasan": list(reasons),
     }
+
+
+def promotion_context(
+    recipient: Recipient, *, nip: str, nama: str | None, tahun: int, reasons: list[str]
+) -> dict[str, Any]:
+    """An employee whose performance meets what kenaikan pangkat / jabatan asks of it (the other requirements are
+    HR's to check); `reasons` as for coaching."""
+    return _base(recipient) | {
+        "nip": nip,
+        "nama_pegawai": nama,
+        "pegawai": _who(nip, nama),
+        "tahun": tahun,
+        "alasan": list(reasons),
+    }
+
+
+def career_context(flagged: CareerFlagged, recipient: Recipient, employee: Person | None = None) -> dict[str, Any]:
+    """A career flag of training's: a talent-pool candidate (TALENT) or promotion-eligible (PROMOTION)."""
+    nama = employee.nama if employee else None
+    if flagged.flag is CareerFlag.PROMOTION_ELIGIBLE:
+        return promotion_context(recipient, nip=flagged.nip, nama=nama, tahun=flagged.tahun, reasons=flagged.reasons)
+    period_id = flagged.period_id or str(flagged.tahun)
+    return talent_context(recipient, nip=flagged.nip, nama=nama, period_id=period_id, reasons=flagged.reasons)
