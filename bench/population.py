@@ -53,7 +53,7 @@ def _row(row_id: str, rhk: str, jenis: str, aspek: str, indikator: str, polarita
 
 
 HIGHER, LOWER, QUALITATIVE = "higher_is_better", "lower_is_better", "qualitative"
-# Kompetensi tags mostly from training's catalogue, so gaps turn into courses; "inovasi" is in no course.
+# Kompetensi tags from training's seeded catalogue, so gaps turn into courses.
 # fmt: off
 ROW_POOL = (
     _row("imunisasi", "Cakupan imunisasi dasar lengkap", "utama", "kuantitas", "Persentase bayi diimunisasi", HIGHER,

@@ -18,12 +18,12 @@ bench/pipeline.py does:
    (kinerja_events_consumed_total) before and after shows that both took part.
 5. After each run, an audit from the outboxes (bench/scale_out_checks.py), whose `seq` (wall-clock
    nanoseconds, strictly increasing within a process) is the order in which a service committed its results:
-   - order: for every NIP, its score events (scoring), training events (training) and each kind of notice
-     about it (notification: score to the employee, score to the atasan, training to the employee), taken
+   - order: for every NIP, its score events (scoring) and each kind of notice about it (notification: score
+     to the employee, score to the atasan), taken
      in `seq` order, must follow its months, which is the order the reports were sent (months ascending).
      A NIP's events share a partition, so one replica handles them at a time; across a rebalance the
      handover comes after a commit, so wall-clock `seq` still orders them;
-   - loss and duplicates: every report gives exactly one score event, one training event and its
+   - loss and duplicates: every report gives exactly one score event and its
      expected notices (bench.pipeline.expected_notifications), and the notifications collection holds
      each notice once.
 
@@ -69,7 +69,7 @@ from bench.scale_out_report import markdown
 from devtools.devstack.embedded import EmbeddedStack
 from devtools.devstack.platform import SERVICES, Platform, is_ready
 from devtools.devstack.processes import ManagedProcess, free_port, wait_until
-from shared.contracts import SCORE_COMPUTED, TRAINING_RECOMMENDED
+from shared.contracts import SCORE_COMPUTED
 from shared.kafka_admin import ensure_topics
 
 OUT = RESULTS / "scale-out"
@@ -77,7 +77,7 @@ SCALABLE = ("scoring", "training", "notification")  # the services whose report 
 CONSUMES = {  # the report-carrying topics each candidate reads
     "scoring": ["kinerja.report.submitted.v1"],
     "training": [SCORE_COMPUTED.topic],
-    "notification": [SCORE_COMPUTED.topic, TRAINING_RECOMMENDED.topic],
+    "notification": [SCORE_COMPUTED.topic],
 }
 
 

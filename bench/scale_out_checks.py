@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import MongoClient
 
 from bench.population import Population
-from shared.contracts import NOTIFICATION_SENT, SCORE_COMPUTED, TRAINING_RECOMMENDED
+from shared.contracts import NOTIFICATION_SENT, SCORE_COMPUTED
 
 IN_CHUNK = 200
 
@@ -35,7 +35,6 @@ def collect(mongo: MongoClient, wanted: set[tuple[str, int]], since: datetime) -
     streams: dict[tuple[str, str], list[tuple[tuple[int, int], int]]] = defaultdict(list)
     counts: Counter = Counter()
     cause: dict[str, tuple[str, int, str]] = {}  # event id -> (NIP, month, kind)
-    month_of: dict[str, int] = {}  # report id -> month
 
     def record(seq: tuple[int, int], nip: str, month: int, stream: str) -> None:
         streams[(nip, stream)].append((seq, month))
@@ -45,14 +44,8 @@ def collect(mongo: MongoClient, wanted: set[tuple[str, int]], since: datetime) -
         data = env["data"]
         key = (data["nip"], int(data["period"]["start"][5:7]))
         if key in wanted:
-            month_of[data["report_id"]] = key[1]
             cause[env["id"]] = (*key, "score")
             record(seq, *key, "score event")
-    for seq, env in envelopes(mongo, "training", TRAINING_RECOMMENDED.topic, since):
-        data = env["data"]
-        if (month := month_of.get(data["report_id"])) is not None:
-            cause[env["id"]] = (data["nip"], month, "training")
-            record(seq, data["nip"], month, "training event")
     notice_ids = []
     for seq, env in envelopes(mongo, "notification", NOTIFICATION_SENT.topic, since):
         data = env["data"]
@@ -71,8 +64,7 @@ def audit(
     streams, counts, notice_ids = collect(mongo, set(chosen), since)
     expected: Counter = Counter()
     for nip, month in chosen:
-        expected.update({(nip, month, s): 1 for s in ("score event", "training event")})
-        expected.update({(nip, month, "score notice to pegawai"): 1, (nip, month, "training notice to pegawai"): 1})
+        expected.update({(nip, month, "score event"): 1, (nip, month, "score notice to pegawai"): 1})
         if population.has_atasan[nip]:
             expected[(nip, month, "score notice to atasan")] += 1
     keys = set(expected) | set(counts)

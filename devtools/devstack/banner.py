@@ -57,7 +57,9 @@ def _demo_lines(platform: Platform, demo: Demo) -> list[str]:
     ]
     if key is None:
         return lines
-    intake, scoring, notification = (platform.url(s) for s in ("intake", "scoring", "notification"))
+    intake, scoring, training, notification = (
+        platform.url(s) for s in ("intake", "scoring", "training", "notification")
+    )
     return [
         *lines,
         "Try it: send Ahmad Fauzi's November report (Dinas Kesehatan), then read its score and notifications:",
@@ -65,6 +67,10 @@ def _demo_lines(platform: Platform, demo: Demo) -> list[str]:
         f"       -H 'content-type: application/json' -d @{EXAMPLE_REPORT}",
         f"  curl -s {scoring}/v1/scores/{EXAMPLE_AGENCY}/{EXAMPLE_REPORT_ID} -H '{admin}'",
         f"  curl -s '{notification}/v1/notifications?nip={EXAMPLE_NIP}' -H '{admin}'",
+        "The agency's training plan for the year (HR approves a version; only then are employees told):",
+        f"  curl -s '{training}/v1/training/plans/2026?agency_id={EXAMPLE_AGENCY}' -H 'Authorization: Bearer {key}'",
+        f"  curl -s -XPOST {training}/v1/training/plans/2026/approval -H 'Authorization: Bearer {key}' \\",
+        f'       -H \'content-type: application/json\' -d \'{{"agency_id": "{EXAMPLE_AGENCY}", "version": 1}}\'',
         "More in README.md (Using the API) and on each service's /docs page.",
         "",
     ]

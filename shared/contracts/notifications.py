@@ -47,7 +47,7 @@ class NotificationSent(Contract):
     kind: str | None = Field(
         default=None,
         description="What it was about: score, score_revised, score_annual, report_rejected, training_plan, "
-        "coaching, talent, distribution_violation, deadline_reminder, deadline_missed, digest",
+        "coaching, talent, promotion, distribution_violation, deadline_reminder, deadline_missed, digest",
         examples=["score"],
     )
     subscription_id: str | None = Field(default=None, description="The webhook subscription, for channel webhook")

@@ -29,11 +29,11 @@ def test_run_brings_the_platform_up_loads_the_demo_and_stops_cleanly(tmp_path):
         assert f"curl -s -XPOST {launcher.url('intake')}/v1/reports" in banner
 
         employees = [e for agency in AGENCIES for e in agency["employees"]]
-        expected = 2 * len(employees) + sum(1 for *_, atasan in employees if atasan)  # score + training (+ atasan)
+        expected = len(employees) + sum(1 for *_, atasan in employees if atasan)  # score notices (+ atasan)
         with MongoClient(launcher.mongo_uri) as client:
             notifications = client["kinerja_notification"]["notifications"]
-            # People's notices; the agency's own inbox may also hear of its distribution against the curve.
-            personal = {"recipient_role": {"$in": ["pegawai", "atasan"]}}
+            # People's score notices; coaching and the agency's own inbox (its curve) may add others.
+            personal = {"recipient_role": {"$in": ["pegawai", "atasan"]}, "about_event_type": "kinerja.score.computed"}
             deadline = time.monotonic() + 90
             while notifications.count_documents(personal) < expected and time.monotonic() < deadline:
                 time.sleep(0.25)

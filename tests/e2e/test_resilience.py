@@ -102,7 +102,7 @@ async def test_malformed_event_is_dead_lettered_and_consumption_continues(backen
 
 
 async def _assert_everything_arrived_once(dbs, report_ids: list[str], nips: set[str], timeout_s: float = 120) -> None:
-    for service, collection in (("scoring", "scores"), ("training", "recommendations")):
+    for service, collection in (("scoring", "scores"), ("training", "gap_evidence")):
 
         async def complete(service=service, collection=collection):
             return await dbs[service][collection].count_documents({"_id": {"$in": report_ids}}) == len(report_ids)
@@ -110,11 +110,12 @@ async def _assert_everything_arrived_once(dbs, report_ids: list[str], nips: set[
         await eventually(complete, timeout_s=timeout_s, what=f"{service}: all {len(report_ids)} reports")
 
     async def notified():
-        return await dbs["notification"].notifications.count_documents({"recipient_nip": {"$in": list(nips)}})
+        query = {"recipient_nip": {"$in": list(nips)}, "about_event_type": "kinerja.score.computed"}
+        return await dbs["notification"].notifications.count_documents(query)
 
-    await eventually(lambda: _at_least(notified, 2 * len(report_ids)), timeout_s=timeout_s, what="notifications")
-    assert await notified() == 2 * len(report_ids)  # one score and one training notice per report, no more
-    for service, collection in (("scoring", "scores"), ("training", "recommendations")):
+    await eventually(lambda: _at_least(notified, len(report_ids)), timeout_s=timeout_s, what="notifications")
+    assert await notified() == len(report_ids)  # one score notice per report, no more
+    for service, collection in (("scoring", "scores"), ("training", "gap_evidence")):
         ids = await dbs[service][collection].distinct("_id", {"_id": {"$in": report_ids}})
         assert sorted(ids) == sorted(report_ids)
 

@@ -1,4 +1,4 @@
-"""A report posted to intake is stored, published, scored, turned into training and notifications."""
+"""A report posted to intake is stored, published, scored, planned for training and notified."""
 
 import hashlib
 import json
@@ -37,48 +37,54 @@ async def test_report_flows_through_all_four_services(intake, dbs):
     assert (score["rating_hasil_kerja"], score["rating_perilaku"]) == ("di_atas_ekspektasi", "di_atas_ekspektasi")
     assert score["predikat"] == "sangat_baik"
 
-    recommendation = await eventually(
-        lambda: dbs["training"].recommendations.find_one({"_id": report_id}), what="training recommendation"
-    )
-    assert recommendation["nip"] == nip and recommendation["predikat"] == "sangat_baik"
+    evidence = await eventually(lambda: dbs["training"].gap_evidence.find_one({"_id": report_id}), what="training")
+    assert evidence["nip"] == nip and evidence["predikat"] == "sangat_baik" and evidence["evidence"] == []
 
     async def notifications():
         found = await dbs["notification"].notifications.find({"recipient_nip": {"$in": [nip, atasan]}}).to_list()
-        return found if len(found) == 3 else None
+        return found if len(found) == 2 else None
 
-    found = await eventually(notifications, what="three notifications")
+    found = await eventually(notifications, what="two notifications")
     assert sorted((n["recipient_role"], n["about_event_type"]) for n in found) == [
         ("atasan", "kinerja.score.computed"),
         ("pegawai", "kinerja.score.computed"),
-        ("pegawai", "kinerja.training.recommended"),
     ]
-    assert all("Sangat Baik" in n["pesan"] for n in found if n["about_event_type"] == "kinerja.score.computed")
+    assert all("Sangat Baik" in n["pesan"] for n in found)
 
 
-async def test_shortfall_leads_to_coaching_and_training_within_budget(intake, dbs):
+async def test_shortfall_leads_to_coaching_and_a_funded_plan_the_employee_hears_of(intake, training, dbs):
     agency = register_agency(intake, budget=20_000_000)
-    nip = agency.employee()
+    await eventually(lambda: dbs["training"].agency_keys.find_one({"agency_id": agency.agency_id}), what="key known")
+    atasan = agency.employee()
+    nip = agency.employee(atasan=atasan)
     agency.skp(nip)
     # 12 of at most 8 hours -> 50%; 45 of 90 -> 50%: both main results below expectation.
     body = agency.report_body(nip, layanan=12, cakupan=45)
     assert agency.submit(body).status_code == 202
 
-    recommendation = await eventually(
-        lambda: dbs["training"].recommendations.find_one({"_id": agency.reference(body)}), what="recommendation"
-    )
-    assert recommendation["predikat"] == "butuh_perbaikan"
-    assert {g["kompetensi"] for g in recommendation["gaps"]} == {"pelayanan-publik", "kesehatan-masyarakat"}
-    covered = {k for r in recommendation["recommendations"] for k in r["kompetensi"]}
-    assert {"pelayanan-publik", "kesehatan-masyarakat"} <= covered | set(recommendation["gaps_tidak_tertutup"])
-    assert recommendation["total_biaya"] <= recommendation["anggaran_tersedia"] <= 20_000_000
+    coaching = await eventually(lambda: dbs["training"].coaching.find_one({"nip": nip}), what="coaching started")
+    assert coaching["predikat"] == "butuh_perbaikan" and coaching["atasan_nip"] == atasan
 
-    note = await eventually(
-        lambda: dbs["notification"].notifications.find_one(
-            {"recipient_nip": nip, "about_event_type": "kinerja.score.computed"}
-        ),
-        what="score notification",
-    )
-    assert "bimbingan kinerja" in note["pesan"]
+    async def plan_with_employee():
+        response = training.get("/v1/training/plans/2026", params={"agency_id": agency.agency_id}, headers=agency.auth)
+        plan = response.json() if response.status_code == 200 else {}
+        return plan if any(line["nip"] == nip for line in plan.get("lines", [])) and not plan["replanning"] else None
+
+    plan = await eventually(plan_with_employee, timeout_s=90, what="the employee in the plan")
+    line = next(line for line in plan["lines"] if line["nip"] == nip)
+    assert {g["kompetensi"] for g in line["gaps"]} == {"pelayanan-publik", "kesehatan-masyarakat"}
+    assert plan["total_biaya"] <= 20_000_000
+    approval = {"agency_id": agency.agency_id, "version": plan["version"]}
+    assert training.post("/v1/training/plans/2026/approval", json=approval, headers=agency.auth).status_code == 200
+
+    async def told(event_type, role):
+        query = {"recipient_role": role, "about_event_type": event_type, "agency_id": agency.agency_id}
+        return await dbs["notification"].notifications.find_one(query)
+
+    await eventually(lambda: told("kinerja.coaching.required", "atasan"), what="the atasan told to coach")
+    assert line["allocations"]  # the catalogue has courses for both gaps, free e-learning among them
+    note = await eventually(lambda: told("kinerja.training.recommended", "pegawai"), what="training notice")
+    assert note["recipient_nip"] == nip
 
 
 async def test_report_failing_master_data_checks_is_rejected_and_the_agency_told(intake, dbs):

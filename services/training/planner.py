@@ -1,0 +1,224 @@
+"""Re-optimises agency plans in the background.
+
+Every score, budget change, completed course or employee change marks its agency-year (one merged write
+per batch); this loop plans the marked years a few at a time. A month-end burst of 2,000 scores for one
+agency therefore costs a handful of solves, not 2,000. A new plan version is stored only when its
+allocations or its budget changed. Planning waits for the year's budget: until it arrives the evidence is
+kept and nothing is planned. The solver runs in a worker thread so the consumers and the API keep going.
+"""
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from shared.service import Runtime
+
+from .documents import allocation_of, completed_course_of, course_of, evidence_of, to_document
+from .domain.catalogue import course_offer
+from .domain.gaps import employee_gaps
+from .domain.model import CourseOffer, EmployeeGap, EmployeeNeed, PlanResult, PlanRules
+from .domain.plan_model import optimise_plan
+from .domain.planning import PlanCause, employee_need, plan_changes, plan_differs
+from .repository import (
+    PLAN_HEADS,
+    PLAN_LINES,
+    PLANS,
+    agency_employees,
+    claim_plan_version,
+    courses_for,
+    dirty_heads,
+    find_budget,
+    find_plan,
+    mark_planned,
+    plan_key,
+    plan_lines,
+    year_completions,
+    year_evidence,
+    year_key,
+)
+
+log = logging.getLogger(__name__)
+
+INTERVAL_S = 2.0
+HEADS_PER_ROUND = 10
+RULES = PlanRules()
+
+
+async def plan_continuously(runtime: Runtime) -> None:
+    while True:
+        try:
+            heads = await dirty_heads(runtime.db, limit=HEADS_PER_ROUND)
+            for head in heads:
+                await plan_year(runtime, head)
+            if len(heads) < HEADS_PER_ROUND:
+                await asyncio.sleep(INTERVAL_S)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the database is away: the marks stay, the next round tries again
+            log.warning("planning failed, retrying", extra={"error": type(exc).__name__, "detail": str(exc)[:300]})
+            await asyncio.sleep(INTERVAL_S)
+
+
+async def plan_year(runtime: Runtime, head: dict[str, Any]) -> None:
+    agency_id, tahun = head["agency_id"], head["tahun"]
+    budget = await find_budget(runtime.db, agency_id=agency_id, tahun=tahun)
+    if budget is not None:
+        inputs = await load_inputs(runtime, agency_id, tahun)
+        previous = await find_plan(runtime.db, agency_id=agency_id, tahun=tahun, version=head["latest_version"])
+        previous_allocations = (
+            None if previous is None else [allocation_of(a) for a in await _lines_allocations(runtime, previous)]
+        )
+        pairs = [(a.nip, a.course_id) for a in previous_allocations or []]
+        result = await asyncio.to_thread(optimise_plan, inputs.needs, inputs.offers, budget["anggaran"], RULES, pairs)
+        budget_before = None if previous is None else previous["anggaran"]
+        if plan_differs(
+            previous_allocations, result.allocations, budget_before=budget_before, budget=budget["anggaran"]
+        ):
+            await _store_version(runtime, head, budget, inputs, result, previous_allocations, budget_before)
+    await mark_planned(runtime.db, key=head["_id"], changes=head["changes"])
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    needs: list[EmployeeNeed]
+    offers: list[CourseOffer]
+    gaps: dict[str, list[EmployeeGap]]
+    waiting: int  # employees scored whose record has not arrived yet
+
+
+async def load_inputs(runtime: Runtime, agency_id: str, tahun: int) -> PlanInputs:
+    """Each employee's gaps over the year, JP and completed courses, and the courses the agency may use."""
+    employees = {e["_id"]: e for e in await agency_employees(runtime.db, agency_id=agency_id)}
+    evidence: dict[str, tuple[list[Any], list[Any]]] = defaultdict(lambda: ([], []))
+    for document in await year_evidence(runtime.db, agency_id=agency_id, tahun=tahun):
+        gaps, met = evidence_of(document)
+        evidence[document["nip"]][0].extend(gaps)
+        evidence[document["nip"]][1].extend(met)
+    completed: dict[str, list[Any]] = defaultdict(list)
+    for document in await year_completions(runtime.db, agency_id=agency_id, tahun=tahun):
+        completed[document["nip"]].append(completed_course_of(document))
+    as_of = min(datetime.now(UTC).date(), date(tahun, 12, 31))
+    gaps_by_nip = {nip: employee_gaps(evidence[nip][0], evidence[nip][1], completed[nip], as_of) for nip in employees}
+    needs = [
+        employee_need(nip, employees[nip]["jenis_asn"], gaps_by_nip[nip], completed[nip]) for nip in sorted(employees)
+    ]
+    offers = [course_offer(course_of(d)) for d in await courses_for(runtime.db, agency_id=agency_id)]
+    waiting = sum(1 for nip in evidence if nip not in employees)  # parked until their record arrives
+    return PlanInputs(needs, offers, gaps_by_nip, waiting)
+
+
+async def _lines_allocations(runtime: Runtime, plan: dict[str, Any]) -> list[dict[str, Any]]:
+    lines = await plan_lines(runtime.db, plan_id=plan["_id"])
+    return [a for line in lines for a in line["allocations"]]
+
+
+async def _store_version(
+    runtime: Runtime,
+    head: dict[str, Any],
+    budget: dict[str, Any],
+    inputs: PlanInputs,
+    result: PlanResult,
+    previous: list[Any] | None,
+    budget_before: int | None,
+) -> None:
+    agency_id, tahun = head["agency_id"], head["tahun"]
+    version = await claim_plan_version(runtime.db, agency_id=agency_id, tahun=tahun)
+    plan_id = plan_key(agency_id, tahun, version)
+    changes = plan_changes(
+        previous or [], result.allocations, budget_before=budget_before, budget_after=budget["anggaran"]
+    )
+    uow = runtime.unit_of_work()
+    uow.insert(
+        PLANS,
+        plan_summary(plan_id, head, budget, inputs, result, version)
+        | {
+            "changes": [to_document(c) for c in changes],
+        },
+    )
+    for line in plan_line_documents(plan_id, agency_id, tahun, version, inputs, result):
+        uow.insert(PLAN_LINES, line)
+    uow.update(PLAN_HEADS, year_key(agency_id, tahun), set_={"latest_version": version})
+    await uow.commit()
+    await _drop_old_lines(runtime, head, version)
+
+
+async def _drop_old_lines(runtime: Runtime, head: dict[str, Any], version: int) -> None:
+    """Lines are kept for the latest and the approved version only; summaries stay for the history."""
+    keep = {plan_key(head["agency_id"], head["tahun"], v) for v in (version, head.get("approved_version")) if v}
+    await runtime.db[PLAN_LINES].delete_many(
+        {"agency_id": head["agency_id"], "tahun": head["tahun"], "plan_id": {"$nin": sorted(keep)}}
+    )
+
+
+def plan_summary(
+    plan_id: str, head: dict[str, Any], budget: dict[str, Any], inputs: PlanInputs, result: PlanResult, version: int
+) -> dict[str, Any]:
+    unfunded_by_reason: dict[str, dict[str, float]] = defaultdict(lambda: {"jumlah": 0, "bobot": 0.0})
+    for need in result.unfunded:
+        unfunded_by_reason[need.reason.value]["jumlah"] += 1
+        unfunded_by_reason[need.reason.value]["bobot"] += need.weight
+    return {
+        "_id": plan_id,
+        "agency_id": head["agency_id"],
+        "tahun": head["tahun"],
+        "version": version,
+        "status": "draft",
+        "cause": head.get("cause", PlanCause.NEW_SCORE.value),
+        "created_at": datetime.now(UTC),
+        "anggaran": budget["anggaran"],
+        "total_biaya": result.total_biaya,
+        "total_jp": sum(a.jp for a in result.allocations),
+        "total_value": round(result.total_value, 4),
+        "allocations": len(result.allocations),
+        "employees": len({a.nip for a in result.allocations}),
+        "unfunded": dict(unfunded_by_reason),
+        "jp_shortfall_employees": len(result.jp_shortfall),
+        "waiting_for_employee_record": inputs.waiting,
+        "solver": {
+            "status": result.status,
+            "objective": result.objective,
+            "bound": result.bound,
+            "relative_gap": result.relative_gap,
+            "seconds": round(result.solve_seconds, 3),
+        },
+    }
+
+
+def plan_line_documents(
+    plan_id: str, agency_id: str, tahun: int, version: int, inputs: PlanInputs, result: PlanResult
+) -> list[dict[str, Any]]:
+    allocations: dict[str, list[Any]] = defaultdict(list)
+    for a in result.allocations:
+        allocations[a.nip].append(to_document(a))
+    unfunded: dict[str, list[Any]] = defaultdict(list)
+    for need in result.unfunded:
+        unfunded[need.nip].append(to_document(need))
+    nips = sorted(set(allocations) | set(unfunded) | {nip for nip, gaps in inputs.gaps.items() if gaps})
+    return [
+        {
+            "_id": f"{plan_id}:{nip}",
+            "plan_id": plan_id,
+            "agency_id": agency_id,
+            "tahun": tahun,
+            "version": version,
+            "nip": nip,
+            "allocations": allocations.get(nip, []),
+            "unfunded": unfunded.get(nip, []),
+            "gaps": [gap_document(g) for g in inputs.gaps.get(nip, [])],
+            "jp_shortfall": result.jp_shortfall.get(nip, 0),
+        }
+        for nip in nips
+    ]
+
+
+def gap_document(gap: EmployeeGap) -> dict[str, Any]:
+    return {
+        "kompetensi": gap.kompetensi,
+        "weight": round(gap.weight, 4),
+        "faded": gap.faded,
+        "source": gap.sources[0].source.value if gap.sources else None,
+        "sources": [to_document(s) for s in gap.sources],
+    }
