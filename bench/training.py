@@ -10,7 +10,9 @@ Pure domain code, no stack: services.training.domain.plan_model.optimise_plan on
 Measured, three repetitions (medians reported): the wall time of optimise_plan (building the model and solving
 it) and HiGHS's own time, the objective, the proven bound and the relative gap (the goal: within 1% in under
 10 s), the allocations and the spend; then a re-plan after one new score (one employee's gaps change, a
-different employee each repetition) with `previous` = the plan: its time and how many allocations changed.
+different employee each repetition) with `previous` = the plan: its time, how many allocations changed and
+whether the employee's new gap was funded; the same re-plan again at a relative gap of 0.01% (--tight-gap), as
+at 1% the previous plan is already within the tolerance and HiGHS returns it nearly as it was.
 Results: bench/results/training/latest.{json,md}.
 """
 

@@ -386,3 +386,14 @@ def test_a_misread_warm_start_is_solved_again(monkeypatch: pytest.MonkeyPatch) -
     best = exhaustive(employees, courses, 2 * MILLION, EXACT, previous)
     assert result.objective == pytest.approx(best, rel=1e-6)
     assert evaluate(employees, courses, 2 * MILLION, EXACT, previous, pairs(result)) == pytest.approx(best, rel=1e-6)
+
+
+def test_a_time_limit_gives_a_feasible_plan_not_an_error() -> None:
+    employees, courses, _ = random_instance(random.Random(5), 300, 12, [f"k{i}" for i in range(8)])
+
+    result = optimise_plan(employees, courses, 50 * MILLION, PlanRules(time_limit_s=1e-6))
+
+    assert result.status == "feasible"
+    assert result.total_biaya <= 50 * MILLION
+    assert evaluate(employees, courses, 50 * MILLION, PlanRules(), (), pairs(result)) == pytest.approx(result.objective)
+    assert result.bound >= result.objective

@@ -8,9 +8,12 @@ over x[e,c] binary (employee e takes course c), y[e,g] in [0, 1] and s[e] >= 0, 
 the budget, each course's kursi, the PPPK JP limit (hard), prerequisites (x[e,c] <= x[e,p]),
 y[e,g] <= sum of x[e,c] over the courses c closing g, s[e] >= minimum - jp_selesai - sum jp * x.
 
-Solved with HiGHS, single-threaded so the same input always gives the same plan. The model is
-passed as arrays (the bulk form of highspy's API): building 20,000 expressions one by one in
-Python costs more than HiGHS needs to solve them.
+x exists only for pairs that can serve: c closes a gap of e, or e is a PNS below the minimum and c is
+one of the few cheapest courses per JP, or c is a prerequisite (not yet done) of such a course.
+
+Solved with HiGHS, single-threaded so the same input always gives the same plan, presolve off (see
+_run). The model is passed as arrays (the bulk form of highspy's API): building 20,000 expressions
+one by one in Python costs more than HiGHS needs to solve them.
 """
 
 import time
@@ -27,7 +30,7 @@ from .model import Allocation, CourseOffer, EmployeeNeed, PlanResult, PlanRules,
 
 FILLERS_PER_EMPLOYEE = 4  # cheapest-per-JP courses offered to a PNS below the minimum: enough to reach it, few columns
 _TINY = 1e-9
-# Statuses where HiGHS stopped early but holds an incumbent (it always does: we pass one).
+# Statuses where HiGHS stopped early: the plan is its best so far, "feasible" rather than "optimal".
 _STOPPED_EARLY = {
     highspy.HighsModelStatus.kTimeLimit,
     highspy.HighsModelStatus.kIterationLimit,
@@ -175,19 +178,21 @@ def _solve(
     m, x = _build(needs, catalogue, candidates, budget, rules, previous)
     start = _warm_start(needs, catalogue, candidates, x, budget, rules, previous)
     h, seconds = _run(m, len(x), rules, start, rules.time_limit_s)
-    if start and not _consistent(h, m):
-        # HiGHS 1.16 can misread a MIP start after presolve's dual reductions: it reports the start as optimal
-        # with the objective of another point. Rare, but a wrong plan would be silent; solve again without it.
+    if start and _has_plan(h) and not _consistent(h, m):
+        # With presolve on, HiGHS 1.16 misread a MIP start now and then (about 1 solve in 1,000 of the tests'
+        # small instances): it reported the start as optimal with another point's objective. Presolve is off
+        # (see _run) and that has not been seen since, but a wrong plan would be silent: check, and solve again.
         h, again = _run(m, len(x), rules, {}, max(rules.time_limit_s - seconds, 1.0))
         seconds += again
     status, info = h.getModelStatus(), h.getInfo()
-    if status != highspy.HighsModelStatus.kOptimal and (
-        status not in _STOPPED_EARLY or info.primal_solution_status != 2
-    ):
+    if status != highspy.HighsModelStatus.kOptimal and status not in _STOPPED_EARLY:
         raise RuntimeError(f"HiGHS could not plan: {h.modelStatusToString(status)}")
+    state = "optimal" if status == highspy.HighsModelStatus.kOptimal else "feasible"
+    if not _has_plan(h):  # stopped before its first plan (a time limit of a blink): the empty plan is feasible
+        empty = -rules.shortfall_penalty_per_jp * sum(_jp_need(n, rules) for n in needs)
+        return _Outcome([[] for _ in needs], empty, info.mip_dual_bound, state, seconds)
     value = h.getSolution().col_value
     chosen = [[c for c in courses if value[x[e, c]] > 0.5] for e, courses in enumerate(candidates)]
-    state = "optimal" if status == highspy.HighsModelStatus.kOptimal else "feasible"
     return _Outcome(chosen, info.objective_function_value, info.mip_dual_bound, state, seconds)
 
 
@@ -207,7 +212,9 @@ def _build(
             kept = rules.stability_bonus if (needs[e].nip, offers[c].id) in previous else 0.0
             x[e, c] = m.column(kept - rules.cost_weight_per_million * offers[c].biaya / 1e6, 1.0)
     if sum(offers[c].biaya for _, c in x) > budget:
-        m.row(((col, float(offers[c].biaya)) for (_, c), col in x.items()), -highspy.kHighsInf, budget)
+        # In thousands of rupiah: rupiah (budgets of 1e10) upset HiGHS's scaling, millions would let its 1e-6
+        # feasibility tolerance pass a plan 1 rupiah over the budget.
+        m.row(((col, offers[c].biaya / 1e3) for (_, c), col in x.items()), -highspy.kHighsInf, budget / 1e3)
     takers: dict[int, list[int]] = {}
     for (_, c), col in x.items():
         takers.setdefault(c, []).append(col)
@@ -281,10 +288,12 @@ def _run(
     return h, time.perf_counter() - started
 
 
+def _has_plan(h: highspy.Highs) -> bool:
+    return h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+
+
 def _consistent(h: highspy.Highs, m: _Columns) -> bool:
     """Whether HiGHS's solution meets every row and has the objective HiGHS reports for it."""
-    if h.getInfo().primal_solution_status != 2:
-        return False
     value = np.asarray(h.getSolution().col_value)
     claimed = h.getInfo().objective_function_value
     tolerance = 1e-6 * max(1.0, abs(claimed))
