@@ -47,7 +47,10 @@ class CourseSpec(Contract):
     judul: str = Field(min_length=3, max_length=200, examples=["Pelatihan Surveilans Epidemiologi"])
     jenis_kompetensi: CompetencyKind
     kompetensi: list[str] = Field(
-        min_length=1, max_length=20, description="Competency tags the course closes", examples=[["kesehatan-masyarakat"]]
+        min_length=1,
+        max_length=20,
+        description="Competency tags the course closes",
+        examples=[["kesehatan-masyarakat"]],
     )
     mode: LearningMode
     jp: Int64 = Field(gt=0, le=400, description="Jam pelajaran (1 JP = 45 minutes)")

@@ -68,11 +68,35 @@ class _Overlay:
         if document is None:
             if not self.upsert:
                 return None
-            document = {"_id": _id, **self.set_on_insert}
-        document = {**document, **self.set_}
-        for field, amount in self.inc.items():
-            document[field] = document.get(field, 0) + amount
+            document = {"_id": _id}
+            for path, value in self.set_on_insert.items():
+                _set_path(document, path, value)
+        document = dict(document)
+        for path, value in self.set_.items():
+            _set_path(document, path, value)
+        for path, amount in self.inc.items():
+            _set_path(document, path, _get_path(document, path, 0) + amount)
         return document
+
+
+def _set_path(document: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted path as MongoDB would, copying the nested documents on the way (the read cache's own stay
+    untouched)."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        document[head] = value
+        return
+    inner = document.get(head)
+    document[head] = inner = dict(inner) if isinstance(inner, dict) else {}
+    _set_path(inner, rest, value)
+
+
+def _get_path(document: dict[str, Any], path: str, default: Any) -> Any:
+    for part in path.split("."):
+        if not isinstance(document, dict) or part not in document:
+            return default
+        document = document[part]
+    return document
 
 
 def _overlap(a: str, b: str) -> bool:

@@ -379,7 +379,7 @@ async def test_bad_training_input_gets_specific_errors(intake, training, dbs):
     circular = course_body("uji-x", prasyarat=["uji-buruk"])
     response = training.put("/v1/training/courses/uji-buruk", json=circular, headers=agency.auth)
     assert response.status_code == 422
-    assert response.json()["error"]["code"] in {"prasyarat_melingkar", "prasyarat_tidak_dikenal"}
+    assert response.json()["error"]["code"] == "prasyarat_diri_sendiri"
 
     unknown_nip = {"nip": random_nip(), "course_id": "kes-surveilans-klasikal", "selesai_pada": "2026-03-10"}
     response = training.post("/v1/training/completions", json=unknown_nip, headers=agency.auth)

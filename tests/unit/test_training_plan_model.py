@@ -51,6 +51,7 @@ def evaluate(
         return None
     objective = rules.stability_bonus * len(plan & set(previous))
     objective -= rules.cost_weight_per_million * sum(by_id[c].biaya for _, c in plan) / 1e6
+    objective -= rules.allocation_penalty * len(plan)
     for e in employees:
         mine = [by_id[c] for nip, c in plan if nip == e.nip]
         ids = {c.id for c in mine}
@@ -193,14 +194,24 @@ def test_same_input_in_any_order_gives_the_same_plan() -> None:
 
 
 def test_a_gap_closed_by_two_courses_counts_once_and_splits_its_value() -> None:
-    need = employee("1", {"a": 4.0, "b": 2.0})
-    courses = [course("x", ["a"], biaya=0, kursi=5), course("y", ["a", "b"], biaya=0, kursi=5)]
+    need = employee("1", {"a": 4.0, "b": 2.0, "c": 1.0})
+    courses = [course("x", ["a", "c"], biaya=0, kursi=5), course("y", ["a", "b"], biaya=0, kursi=5)]
 
     result = optimise_plan([need], courses, 0, EXACT, previous={("1", "x"), ("1", "y")})
 
-    assert {a.course_id: a.value for a in result.allocations} == {"x": 2.0, "y": 4.0}
-    assert result.total_value == 6.0
-    assert result.objective == pytest.approx(6.0 + 2 * EXACT.stability_bonus)
+    assert {a.course_id: a.value for a in result.allocations} == {"x": 3.0, "y": 4.0}
+    assert result.total_value == 7.0
+    bonus = 2 * (EXACT.stability_bonus - EXACT.allocation_penalty)
+    assert result.objective == pytest.approx(7.0 + bonus)
+
+
+def test_a_course_that_adds_nothing_is_left_out_even_when_free_and_planned_before() -> None:
+    need = employee("1", {"a": 4.0}, jp_selesai=40)
+    courses = [course("x", ["a"], biaya=0, kursi=5), course("y", ["a"], biaya=0, kursi=5)]
+
+    result = optimise_plan([need], courses, 0, EXACT, previous={("1", "x"), ("1", "y")})
+
+    assert len(result.allocations) == 1  # either closes the gap; the second adds nothing
 
 
 def test_money_short_picks_the_cheaper_mode() -> None:

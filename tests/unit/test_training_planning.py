@@ -8,7 +8,6 @@ from services.training.domain.planning import (
     budget_from_registration,
     employee_need,
     plan_changes,
-    plan_differs,
     recommendation_changes,
 )
 from shared.contracts.common import JenisAsn
@@ -35,14 +34,6 @@ def test_without_a_cut_a_drop_is_explained_as_replaced_and_additions_come_heavie
 
     assert [(c.nip, c.added) for c in changes] == [("a", False), ("c", True), ("b", True)]
     assert "digantikan" in changes[0].reason
-
-
-def test_a_plan_differs_when_its_allocations_or_budget_change_not_when_values_move():
-    previous = [alloc("a", "k", 1.0)]
-    assert not plan_differs(previous, [alloc("a", "k", 2.0)], budget_before=10, budget=10)
-    assert plan_differs(previous, [alloc("a", "m")], budget_before=10, budget=10)
-    assert plan_differs(previous, previous, budget_before=10, budget=20)
-    assert plan_differs(None, [], budget_before=None, budget=0)
 
 
 def test_only_employees_whose_courses_changed_hear_again_and_a_withdrawal_is_empty():

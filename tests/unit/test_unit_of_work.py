@@ -249,6 +249,19 @@ async def test_get_sees_partial_updates_as_they_will_be_committed():
     assert await uow.get("budgets", "a") == {"_id": "a", "anggaran": 200, "terpakai": 22}
 
 
+async def test_get_sees_dotted_paths_as_nested_fields_and_leaves_the_read_untouched():
+    stored = {"_id": "a", "periods": {"2026-09": {"predikat": "baik"}}, "n": {"x": 1}}
+    uow = UnitOfWork(OneDocDb(stored))
+    uow.update("outcomes", "a", set_={"periods.2026-10": {"predikat": "sangat_baik"}}, inc={"n.x": 2, "n.y": 1})
+
+    assert await uow.get("outcomes", "a") == {
+        "_id": "a",
+        "periods": {"2026-09": {"predikat": "baik"}, "2026-10": {"predikat": "sangat_baik"}},
+        "n": {"x": 3, "y": 1},
+    }
+    assert stored["periods"] == {"2026-09": {"predikat": "baik"}}  # the database's answer is not changed
+
+
 async def test_upsert_creates_the_document_that_get_returns():
     uow = UnitOfWork(OneDocDb(None))
     uow.update("budgets", "new", inc={"pegawai": 1}, set_on_insert={"terpakai": 0}, upsert=True)

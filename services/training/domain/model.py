@@ -84,6 +84,9 @@ class PlanRules:
     jp_maximum_pppk: int = 24  # a hard limit for PPPK
     shortfall_penalty_per_jp: float = 0.05  # objective units per JP below the minimum
     stability_bonus: float = 0.001  # keeps a previous allocation when it is as good, so plans do not churn
+    # Per allocation, above the stability bonus: a course that closes nothing and adds no needed JP (even a
+    # free one) is left out, and a kept one that no longer helps is dropped.
+    allocation_penalty: float = 0.002
     cost_weight_per_million: float = 0.0001  # the cheaper of two equally good plans (cheaper modes first)
     time_limit_s: float = 10.0
     relative_gap: float = 0.01

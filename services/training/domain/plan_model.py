@@ -3,6 +3,7 @@
 Maximise  sum w[e,g] * y[e,g]                      weighted gaps closed (a gap counts once)
         - shortfall_penalty_per_jp * sum s[e]       JP a PNS stays below the 20 JP minimum
         - cost_weight_per_million * biaya / 1e6     cheaper of two equally good plans
+        - allocation_penalty * allocations          nothing planned that adds nothing
         + stability_bonus * kept pairs of previous  re-planning does not churn
 over x[e,c] binary (employee e takes course c), y[e,g] in [0, 1] and s[e] >= 0, subject to
 the budget, each course's kursi, the PPPK JP limit (hard), prerequisites (x[e,c] <= x[e,p]),
@@ -210,7 +211,8 @@ def _build(
     for e, courses in enumerate(candidates):
         for c in courses:
             kept = rules.stability_bonus if (needs[e].nip, offers[c].id) in previous else 0.0
-            x[e, c] = m.column(kept - rules.cost_weight_per_million * offers[c].biaya / 1e6, 1.0)
+            cost = rules.allocation_penalty + rules.cost_weight_per_million * offers[c].biaya / 1e6
+            x[e, c] = m.column(kept - cost, 1.0)
     if sum(offers[c].biaya for _, c in x) > budget:
         # In thousands of rupiah: rupiah (budgets of 1e10) upset HiGHS's scaling, millions would let its 1e-6
         # feasibility tolerance pass a plan 1 rupiah over the budget.

@@ -75,17 +75,6 @@ def _why_added(allocation: Allocation) -> str:
     return "menambah JP menuju hak pengembangan kompetensi 20 JP setahun"
 
 
-def plan_differs(
-    previous: Sequence[Allocation] | None, current: Sequence[Allocation], *, budget_before: int | None, budget: int
-) -> bool:
-    """Whether a new version is worth keeping: its allocations or its budget changed."""
-    if previous is None:
-        return True
-    return budget_before != budget or {(a.nip, a.course_id) for a in previous} != {
-        (a.nip, a.course_id) for a in current
-    }
-
-
 def courses_by_employee(allocations: Iterable[Allocation]) -> dict[str, tuple[str, ...]]:
     grouped: dict[str, list[str]] = defaultdict(list)
     for allocation in allocations:
