@@ -21,7 +21,6 @@ reported. Results: bench/results/notification/latest.{json,md}.
 
 import argparse
 import asyncio
-import json
 import os
 import secrets
 import sys
@@ -39,6 +38,7 @@ from aiosmtpd.controller import Controller
 from pymongo import MongoClient
 
 from bench.proc_stats import cpu_all, cpu_delta
+from bench.results_files import save_results
 from bench.scoring import log, nips, publish, wait_for
 from devtools.devstack.embedded import EmbeddedStack
 from devtools.devstack.platform import Platform
@@ -345,11 +345,7 @@ def main() -> None:
         finally:
             mongo.close()
             stack.stop()
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(result, indent=2, default=str))
-    text = markdown(result)
-    (args.out / "latest.md").write_text(text)
-    print(text)
+    save_results(args.out, result, markdown(result))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Results: bench/results/scoring/latest.{json,md}.
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import secrets
@@ -35,6 +34,7 @@ from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient, MongoClient, ReplaceOne
 
 from bench.proc_stats import cpu_all, cpu_delta
+from bench.results_files import save_results
 from devtools.devstack.embedded import EmbeddedStack
 from devtools.devstack.platform import Platform
 from devtools.devstack.processes import free_port
@@ -389,11 +389,7 @@ def main() -> None:
         finally:
             mongo.close()
             stack.stop()
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(result, indent=2, default=str))
-    text = markdown(result)
-    (args.out / "latest.md").write_text(text)
-    print(text)
+    save_results(args.out, result, markdown(result))
 
 
 if __name__ == "__main__":

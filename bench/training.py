@@ -17,7 +17,6 @@ Results: bench/results/training/latest.{json,md}.
 """
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -28,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.results_files import save_results
 from services.training.domain.model import CourseOffer, EmployeeNeed, PlanResult, PlanRules
 from services.training.domain.plan_model import optimise_plan
 from shared.contracts.common import JenisAsn
@@ -258,11 +258,7 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
     }
     result |= run(args.employees, args.repetitions, args.seed, args.tight_gap)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(result, indent=2, default=str))
-    text = markdown(result)
-    (args.out / "latest.md").write_text(text)
-    print(text)
+    save_results(args.out, result, markdown(result))
 
 
 if __name__ == "__main__":

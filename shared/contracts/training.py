@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from .common import AgencyId, Contract, Int64, JenisAsn, Predikat
+from .common import AgencyId, Contract, Int64, JenisAsn, Predikat, StrictInt64
 from .nip import Nip
 
 
@@ -53,9 +53,9 @@ class CourseSpec(Contract):
         examples=[["kesehatan-masyarakat"]],
     )
     mode: LearningMode
-    jp: Int64 = Field(gt=0, le=400, description="Jam pelajaran (1 JP = 45 minutes)")
-    biaya: Int64 = Field(ge=0, le=1_000_000_000, description="Cost per participant in rupiah")
-    kursi_per_kelas: Int64 = Field(gt=0, le=100_000, description="Seats in one run of the course")
+    jp: StrictInt64 = Field(gt=0, le=400, description="Jam pelajaran (1 JP = 45 minutes)")
+    biaya: StrictInt64 = Field(ge=0, le=1_000_000_000, description="Cost per participant in rupiah")
+    kursi_per_kelas: StrictInt64 = Field(gt=0, le=100_000, description="Seats in one run of the course")
     jadwal: list[date] = Field(
         default_factory=list, max_length=52, description="Start dates of the runs; none: one run, any time"
     )
@@ -148,4 +148,3 @@ class CareerFlagged(Contract):
     period_id: str | None = Field(default=None, description="The period that completed the evidence, if periodic")
     reasons: list[str] = Field(min_length=1, description="Why, in Bahasa Indonesia")
     flagged_at: datetime
-

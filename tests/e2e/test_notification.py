@@ -181,8 +181,9 @@ async def publish(backend, topic: str, *items: tuple[str, bytes]) -> None:
         await producer.stop()
 
 
-def submit(agency: Agency, nip: str, month: int = 10) -> str:
-    body = agency.report_body(nip, month=month)
+def submit(agency: Agency, nip: str, month: int = 10, short: bool = False) -> str:
+    """A monthly report on target, or (`short`) below it on both main rows: Butuh Perbaikan, so coaching too."""
+    body = agency.report_body(nip, month=month, **({"layanan": 12, "cakupan": 45} if short else {}))
     response = agency.submit(body)
     assert response.status_code == 202, response.text
     return agency.reference(body)
@@ -375,23 +376,23 @@ async def test_mail_held_while_smtp_is_down_for_30_s_arrives_once_when_it_is_bac
     smtp_sink.stop()
     down_since = time.monotonic()
     try:
-        submit(agency, nip)
-        # The score to the employee and to the atasan, the training plan to the employee: each tried and failed.
-        await eventually(lambda: _failing(deliveries, query, 3), what="mails failing while SMTP is down")
+        submit(agency, nip, short=True)
+        # The score and the coaching, each to the employee and to the atasan: each tried and failed.
+        await eventually(lambda: _failing(deliveries, query, 4), what="mails failing while SMTP is down")
         await eventually(lambda: _elapsed(down_since, 30), timeout_s=60, interval_s=1, what="SMTP down for 30 s")
         assert not smtp_sink.mails(to=email_of(nip)) and not smtp_sink.mails(to=email_of(atasan))
     finally:
         smtp_sink.start()
     sent = await eventually(
-        lambda: _all(deliveries, query, 3, status="sent"), timeout_s=300, interval_s=1, what="every mail sent"
+        lambda: _all(deliveries, query, 4, status="sent"), timeout_s=300, interval_s=1, what="every mail sent"
     )
     assert all(d["attempts"] >= 2 for d in sent)
     expected = Counter(f"<{d['_id']}@kinerja>" for d in sent)
     mails = [m for m in smtp_sink.mails() if m.message_id in expected]
     assert Counter(m.message_id for m in mails) == expected, "every mail arrived, none twice"
-    assert sorted(m.to for m in mails) == sorted([(email_of(nip),), (email_of(nip),), (email_of(atasan),)])
+    assert sorted(m.to for m in mails) == sorted([(email_of(nip),), (email_of(atasan),)] * 2)
     notices = await eventually(lambda: _sent_notices(dbs, channel="email", ids={d["_id"] for d in sent}))
-    assert len(notices) == 3
+    assert len(notices) == 4
 
 
 async def test_a_duplicated_score_event_is_told_once_per_recipient_and_channel(
@@ -564,13 +565,14 @@ async def test_the_inbox_is_read_with_the_agency_key_or_a_signed_link_that_expir
     await known(dbs, agency, nip, colleague)
     await known(dbs, other)
     agency.skp(nip)
-    submit(agency, nip)
-    await eventually(lambda: _count(dbs["notification"].notifications, {"recipient_nip": nip}, 2), what="score, plan")
+    submit(agency, nip, short=True)
+    notices = dbs["notification"].notifications
+    await eventually(lambda: _count(notices, {"recipient_nip": nip}, 2), what="score, coaching")
 
     page = notification.get(f"/v1/inbox/{nip}", headers=agency.auth)
     assert page.status_code == 200, page.text
     items = page.json()["items"]
-    assert sorted(i["kind"] for i in items) == ["score", "training_plan"] and all(i["read_at"] is None for i in items)
+    assert sorted(i["kind"] for i in items) == ["coaching", "score"] and all(i["read_at"] is None for i in items)
     assert notification.get(f"/v1/inbox/{nip}/unread-count", headers=agency.auth).json()["unread"] == 2
     first = notification.get(f"/v1/inbox/{nip}", params={"limit": 1}, headers=agency.auth).json()
     second = notification.get(
@@ -583,7 +585,7 @@ async def test_the_inbox_is_read_with_the_agency_key_or_a_signed_link_that_expir
     assert notification.get(f"/v1/inbox/{nip}", headers=other.auth).json()["error"]["code"] == "person_not_found"
     assert notification.get(f"/v1/inbox/{nip}").status_code == 401
     admin = notification.get("/v1/notifications", params={"nip": nip}, headers=ADMIN).json()
-    assert {n["about_event_type"] for n in admin} == {"kinerja.score.computed", "kinerja.training.recommended"}
+    assert {n["about_event_type"] for n in admin} == {"kinerja.score.computed", "kinerja.coaching.required"}
 
     link = notification.post(f"/v1/inbox/{nip}/links", headers=agency.auth)
     assert link.status_code == 201, link.text
@@ -623,7 +625,7 @@ async def test_a_digest_recipient_gets_one_mail_for_the_days_messages(intake, no
     chosen = {"channels": ["inbox", "email"], "digest": True}
     assert notification.put(f"/v1/people/{nip}/preferences", json=chosen, headers=agency.auth).status_code == 200
     agency.skp(nip)
-    submit(agency, nip)
+    submit(agency, nip, short=True)  # a score and a coaching message
     held = dbs["notification"].digest_items
     await eventually(lambda: _count(held, {"recipient_key": nip, "digest_id": None}, 2), what="two messages held")
     assert not await dbs["notification"].deliveries.find_one({"agency_id": agency.agency_id, "channel": "email"})

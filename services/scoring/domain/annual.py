@@ -9,10 +9,11 @@ from datetime import datetime
 from fractions import Fraction
 
 from shared.contracts.common import PeriodType, Rating
+from shared.contracts.labels import PREDIKAT_LABEL, RATING_LABEL
 from shared.contracts.periods import period_id_of
 from shared.contracts.scores import AnnualMethod, AnnualPeriod, AnnualScoreComputed, ScoreComputed
 
-from .bahasa import PREDIKAT_LABEL, RATING_LABEL, angka, daftar
+from .bahasa import angka, daftar
 from .policy import ScoringPolicy
 from .predikat import kode_kuadran, kode_rating, predikat_from_quadrant, rating_of_kode
 

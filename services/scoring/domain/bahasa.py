@@ -6,41 +6,6 @@ Numbers use the Indonesian decimal comma and drop trailing zeros (107,14; 6,5;
 
 from collections.abc import Iterable
 
-from shared.contracts.common import BerAKHLAK, Predikat, Rating
-from shared.contracts.scores import OrganisationPredikat
-
-RATING_LABEL = {
-    Rating.DI_ATAS: "Di Atas Ekspektasi",
-    Rating.SESUAI: "Sesuai Ekspektasi",
-    Rating.DI_BAWAH: "Di Bawah Ekspektasi",
-}
-
-PREDIKAT_LABEL = {
-    Predikat.SANGAT_BAIK: "Sangat Baik",
-    Predikat.BAIK: "Baik",
-    Predikat.BUTUH_PERBAIKAN: "Butuh Perbaikan",
-    Predikat.KURANG: "Kurang",
-    Predikat.SANGAT_KURANG: "Sangat Kurang",
-}
-
-ORGANISATION_PREDIKAT_LABEL = {
-    OrganisationPredikat.ISTIMEWA: "Istimewa",
-    OrganisationPredikat.BAIK: "Baik",
-    OrganisationPredikat.BUTUH_PERBAIKAN: "Butuh Perbaikan",
-    OrganisationPredikat.KURANG: "Kurang",
-    OrganisationPredikat.SANGAT_KURANG: "Sangat Kurang",
-}
-
-BERAKHLAK_LABEL = {
-    BerAKHLAK.BERORIENTASI_PELAYANAN: "Berorientasi Pelayanan",
-    BerAKHLAK.AKUNTABEL: "Akuntabel",
-    BerAKHLAK.KOMPETEN: "Kompeten",
-    BerAKHLAK.HARMONIS: "Harmonis",
-    BerAKHLAK.LOYAL: "Loyal",
-    BerAKHLAK.ADAPTIF: "Adaptif",
-    BerAKHLAK.KOLABORATIF: "Kolaboratif",
-}
-
 
 def angka(value: float, decimals: int = 2) -> str:
     """A number with a decimal comma: 107.14 -> "107,14", 7.0 -> "7", 0.25 -> "0,25"."""

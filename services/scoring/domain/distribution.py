@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import datetime
 
 from shared.contracts.common import Predikat
+from shared.contracts.labels import ORGANISATION_PREDIKAT_LABEL, PREDIKAT_LABEL
 from shared.contracts.scores import (
     CurveCheck,
     CurveLimit,
@@ -19,7 +20,7 @@ from shared.contracts.scores import (
     UnitDistribution,
 )
 
-from .bahasa import ORGANISATION_PREDIKAT_LABEL, PREDIKAT_LABEL, angka, daftar
+from .bahasa import angka, daftar
 from .policy import CurveRule, ScoringPolicy
 
 # The unit of employees whose report named no unit kerja.

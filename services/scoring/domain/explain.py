@@ -6,6 +6,7 @@ score, so an old score explains itself without its policy at hand.
 """
 
 from shared.contracts.common import BerAKHLAK, JenisHasilKerja, Polaritas, Rating
+from shared.contracts.labels import BERAKHLAK_LABEL, PREDIKAT_LABEL, RATING_LABEL
 from shared.contracts.scores import (
     Formula,
     HasilKerjaBasis,
@@ -19,7 +20,7 @@ from shared.contracts.scores import (
     ScoreComputed,
 )
 
-from .bahasa import BERAKHLAK_LABEL, PREDIKAT_LABEL, RATING_LABEL, angka, daftar, masukan
+from .bahasa import angka, daftar, masukan
 from .policy import RatingThresholds
 from .rating import is_most
 

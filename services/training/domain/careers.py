@@ -17,24 +17,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.contracts.common import BerAKHLAK, Predikat, Rating
+from shared.contracts.labels import BERAKHLAK_LABEL, PREDIKAT_LABEL, RATING_LABEL
 from shared.contracts.periods import period_id_of
 from shared.contracts.scores import ScoreComputed
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("careers.json")
-
-PREDIKAT_LABEL = {
-    Predikat.SANGAT_BAIK: "Sangat Baik",
-    Predikat.BAIK: "Baik",
-    Predikat.BUTUH_PERBAIKAN: "Butuh Perbaikan",
-    Predikat.KURANG: "Kurang",
-    Predikat.SANGAT_KURANG: "Sangat Kurang",
-}
-RATING_LABEL = {
-    Rating.DI_ATAS: "Di Atas Ekspektasi",
-    Rating.SESUAI: "Sesuai Ekspektasi",
-    Rating.DI_BAWAH: "Di Bawah Ekspektasi",
-}
-BERAKHLAK_LABEL = {value: value.value.replace("_", " ").title() for value in BerAKHLAK}
 
 # Months a periodic period covers, by the shape of its id (shared/contracts/periods.py).
 _MONTHS_BY_KIND = {"bulan": 1, "q": 3, "s": 6}
