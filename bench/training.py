@@ -209,7 +209,7 @@ def markdown(result: dict[str, Any]) -> str:
     rows = (
         ("plan", "plan"),
         ("replan", "re-plan after one new score, `previous` = the plan"),
-        ("replan_tight", f"the same re-plan at relative gap {tight:.2%}"),
+        ("replan_tight", f"the same re-plan at relative gap {tight:.2%} (what the service's planner runs)"),
     )
     fates = "; ".join(
         f"{name}: " + ", ".join(f"{g} {fate}" for r in runs for g, fate in r[part]["new_gaps"].items())
