@@ -15,6 +15,9 @@ Outcomes are written in batches, one unit of work each: sent (and whatever `on_s
 policy's next time (backoff with jitter), or dead after the last attempt, with its last error. A write that
 fails (the database away) is retried; the deliveries stay claimed meanwhile.
 
+Circuit breakers (domain/circuit.py): a target whose attempts keep failing is paused for a cool-down, so a
+dead endpoint's backlog is not attempted (and written back) as fast as it can be claimed.
+
 Idle, the worker asks the database once per `max_idle_s` (one indexed query), or at once when `wake()` is called
 (new deliveries committed in this process), or when the earliest retry falls due. Its indexes
 (`delivery_store.ensure_delivery_indexes`) belong in the service's index setup, which runs before it starts.
@@ -45,6 +48,7 @@ from .delivery_store import (
     record_sent,
     release,
 )
+from .domain.circuit import CircuitBreakers
 from .domain.deliveries import Channel, ChannelAdapter, Delivery, DeliveryFailed, DeliveryStatus
 from .domain.retry import EMAIL_RETRY, WEBHOOK_RETRY, RetryPolicy, next_attempt_at
 from .settings import NotificationSettings
@@ -124,6 +128,7 @@ class DeliveryWorker:
         longest = max((self._timeout_for(c) for c in self._adapters), default=30.0)
         self._lease = timedelta(seconds=2 * longest + LEASE_MARGIN_S)
         self._lanes: dict[str, _Lane] = {}
+        self._breakers = CircuitBreakers()
         self._outstanding = 0  # claimed by this worker and not yet finished with
         self._backlog = False
         self._wakeup = asyncio.Event()
@@ -142,6 +147,11 @@ class DeliveryWorker:
     def in_flight(self) -> dict[str, int]:
         """Deliveries held per target (queued and being attempted): for tests and metrics."""
         return {target: lane.load for target, lane in self._lanes.items()}
+
+    @property
+    def paused_targets(self) -> list[str]:
+        """Targets whose circuit is open (failing in a row): for tests and metrics."""
+        return self._breakers.open_targets(_now())
 
     async def run(self) -> None:
         """Runs until cancelled (a ServiceDefinition.background job); never ends on an error of its own."""
@@ -181,8 +191,9 @@ class DeliveryWorker:
         if room <= 0:
             self._backlog = True
             return self._max_idle_s  # a finished attempt wakes the loop
-        full = [target for target, lane in self._lanes.items() if lane.load >= self._lane_capacity]
         now = _now()
+        full = [target for target, lane in self._lanes.items() if lane.load >= self._lane_capacity]
+        full += [target for target in self._breakers.open_targets(now) if target not in full]
         result = await claim(
             self._runtime.db,
             now=now,
@@ -248,6 +259,8 @@ class DeliveryWorker:
         delivery = claimed.delivery
         timeout_s = self._timeout_for(delivery.channel)
         started = _now()
+        if self._breakers.is_open(delivery.target, started):
+            return None  # its target keeps failing: no attempt now, due again when the lease ends
         if started + timedelta(seconds=timeout_s) > claimed.lease_until:
             # It waited too long in its lane to finish within its lease: due again when the lease ends.
             log.debug("delivery %s left for its lease to end", delivery.id, extra={"delivery_id": delivery.id})
@@ -272,8 +285,13 @@ class DeliveryWorker:
             )
         else:
             log.debug("delivery %s sent (attempt %d)", delivery.id, attempt, extra=self._log_fields(delivery, attempt))
+            self._breakers.record_success(delivery.target)
             return _Outcome(claimed, DeliveryStatus.SENT, _now())
         at = _now()
+        if failure.retryable and self._breakers.record_failure(delivery.target, at):
+            # The host only: a URL's user part, if any, is a credential.
+            host = delivery.target.rsplit("@", 1)[-1]
+            log.warning("delivery target %s keeps failing: attempts paused", host, extra={"target": host})
         fields = {**self._log_fields(delivery, attempt), "error": failure.error}
         if failure.retryable:
             first = claimed.first_attempt_at or started

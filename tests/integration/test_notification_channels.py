@@ -407,6 +407,44 @@ async def test_a_dead_endpoint_is_dead_after_the_last_attempt_with_its_error_and
     assert not await resend(db, "no-such-delivery", _now())
 
 
+async def _attempts(db, ids: list[str]) -> int:
+    documents = await db[DELIVERIES].find({"_id": {"$in": ids}}, {"attempts": 1}).to_list()
+    return sum(d.get("attempts", 0) for d in documents)
+
+
+async def test_a_dead_endpoint_is_paused_after_failing_in_a_row_not_attempted_as_fast_as_it_fails(runtime, db):
+    """40 deliveries to a port nobody listens on: five failures in a row pause the target (each attempt fails in
+    a millisecond, and without the pause each would be claimed and written back at once); the fast endpoint
+    goes on meanwhile; after the cool-down a trial fails and pauses it again."""
+    secrets = Secrets()
+    secrets.add("dead", new_webhook_secret())
+    secrets.add("fast", new_webhook_secret())
+    dead = [webhook_delivery(f"http://127.0.0.1:{free_port()}/hook", "dead", n=i) for i in range(40)]
+    dead_ids = [d.id for d in dead]
+    async with receiving() as receiver:
+        fast = [webhook_delivery(receiver.url("/fast"), "fast", n=i) for i in range(20)]
+        async with worker_running(runtime, _settings(), secrets) as worker:
+            await store(runtime, *dead)
+
+            async def paused() -> bool:
+                return "webhook:dead" in worker.paused_targets
+
+            await eventually(paused, 10, "the dead endpoint paused", interval_s=0.02)
+            await store(runtime, *fast)
+            worker.wake()
+            await eventually(all_sent(db, [d.id for d in fast]), 10, "the fast endpoint meanwhile", interval_s=0.05)
+            # Five in a row, and at most the one other in flight when the fifth failed.
+            assert await _attempts(db, dead_ids) <= 6
+            before_trial = await _attempts(db, dead_ids)
+
+            async def tried_again() -> bool:
+                return await _attempts(db, dead_ids) > before_trial and await paused()
+
+            await eventually(tried_again, 20, "a trial after the cool-down, paused again", interval_s=0.1)
+            assert await _attempts(db, dead_ids) <= before_trial + 2  # the trial: the lane's two in flight at most
+    assert len(receiver.delivered("/fast")) == 20
+
+
 async def test_a_slow_endpoint_holds_up_neither_the_fast_one_nor_email(runtime, db):
     """The slow lane fills (2 in flight, 2 queued) and its other deliveries stay pending in the database, while
     the fast endpoint and e-mail are all delivered before the slow one has answered more than once."""
@@ -538,12 +576,13 @@ async def test_smtp_down_then_up_every_mail_goes_out_once(runtime, db):
     async with worker_running(runtime, _settings(port)):
         await store(runtime, *mails)
 
-        async def retried() -> bool:  # every mail has failed at least once: the server is really away
+        async def failed() -> list[dict]:  # five in a row: the server is really away, and the domain is paused
             documents = await db[DELIVERIES].find({"_id": {"$in": [m.id for m in mails]}}).to_list()
-            return all(d["attempts"] >= 1 and d["last_error"] for d in documents)
+            tried = [d for d in documents if d["attempts"] >= 1 and d["last_error"]]
+            return tried if len(tried) >= 5 else []
 
-        await eventually(retried, 30, "mails waiting for the server", interval_s=0.05)
-        down = await find_delivery(db, mails[0].id)
+        [first, *_] = await eventually(failed, 30, "mails waiting for the server", interval_s=0.05)
+        down = await find_delivery(db, first["_id"])
         assert down.status is not DeliveryStatus.DEAD and "unreachable" in down.last_error
         assert mailbox.messages == []
         with smtp_server(mailbox, port):
