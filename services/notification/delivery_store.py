@@ -9,6 +9,11 @@ Claiming is what keeps one delivery from two workers: a claim moves due document
 longer matches, and reads back only what carries its own claim token. A SENDING document's `next_attempt_at` is
 its lease's end: if its worker dies, it is simply due again then, and the same indexed query finds it.
 
+The queue: `delivery_queue` holds one small document per delivery still to go (pending, or sending under a
+lease): its target, channel and `next_attempt_at`. Claims look there, and read the deliveries themselves by id.
+A delivery leaves the queue when it is sent or dead, in the same transaction, so the claim's query does not
+grow with every delivery ever sent (a database that cannot use the index for it scans only what is waiting).
+
 Outcomes (sent, retry, dead) are unit-of-work writes, so the caller commits them with the events they cause
 (`kinerja.notification.sent.v1`) in one transaction.
 """
@@ -28,6 +33,7 @@ from shared.messaging.unit_of_work import UnitOfWork
 from .domain.deliveries import Channel, Delivery, DeliveryStatus
 
 DELIVERIES = "deliveries"
+QUEUE = "delivery_queue"
 _WORKER_FIELDS = ("claimed_by", "claim", "first_attempt_at", "dead_at")
 _ACTIVE = [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]
 
@@ -35,6 +41,22 @@ _ACTIVE = [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]
 async def ensure_delivery_indexes(db: AsyncDatabase) -> None:
     await db[DELIVERIES].create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
     await db[DELIVERIES].create_index([("agency_id", ASCENDING), ("status", ASCENDING)])
+    await db[QUEUE].create_index([("next_attempt_at", ASCENDING)])
+    await _queue_active_deliveries(db)
+
+
+async def _queue_active_deliveries(db: AsyncDatabase) -> None:
+    """Deliveries stored before the queue existed (or by an older version) join it; once, when it is empty."""
+    if await db[QUEUE].find_one({}, {"_id": 1}) is not None:
+        return
+    active = db[DELIVERIES].find({"status": {"$in": _ACTIVE}}, {"target": 1, "channel": 1, "next_attempt_at": 1})
+    entries = [_queue_entry(d["_id"], d["target"], d["channel"], d["next_attempt_at"]) async for d in active]
+    if entries:
+        await db[QUEUE].insert_many(entries, ordered=False)
+
+
+def _queue_entry(delivery_id: str, target: str, channel: str, due: datetime) -> dict[str, Any]:
+    return {"_id": delivery_id, "target": target, "channel": channel, "next_attempt_at": due}
 
 
 def delivery_document(delivery: Delivery) -> dict[str, Any]:
@@ -59,6 +81,10 @@ def enqueue(uow: UnitOfWork, delivery: Delivery) -> None:
     document = delivery_document(delivery)
     document.pop("_id")
     uow.update(DELIVERIES, delivery.id, set_on_insert=document, upsert=True)
+    entry = _queue_entry(delivery.id, delivery.target, str(delivery.channel), delivery.next_attempt_at)
+    entry.pop("_id")
+    # A repeated event re-adds an entry for a delivery already gone; the claim drops such an entry.
+    uow.update(QUEUE, delivery.id, set_on_insert=entry, upsert=True)
 
 
 # --- Claiming -------------------------------------------------------------------------------------------------
@@ -103,14 +129,14 @@ async def claim(
     result = ClaimRound()
     if limit <= 0:
         return result
-    query: dict[str, Any] = {"status": {"$in": _ACTIVE}, "next_attempt_at": {"$lte": now + horizon}}
+    query: dict[str, Any] = {"next_attempt_at": {"$lte": now + horizon}}
     if channels is not None:
         query["channel"] = {"$in": [str(c) for c in channels]}
     if exclude_targets:
         query["target"] = {"$nin": list(exclude_targets)}
     window = min(max(4 * limit, 100), 1000)
     candidates = (
-        await db[DELIVERIES]
+        await db[QUEUE]
         .find(query, {"_id": 1, "target": 1, "next_attempt_at": 1})
         .sort("next_attempt_at", ASCENDING)
         .limit(window)
@@ -134,18 +160,19 @@ async def claim(
     if not chosen:
         return result
     token = uuid.uuid4().hex
-    await db[DELIVERIES].update_many(
-        {"_id": {"$in": chosen}, **_due(now)},
-        {
-            "$set": {
-                "status": DeliveryStatus.SENDING.value,
-                "next_attempt_at": lease_until,
-                "claimed_by": owner,
-                "claim": token,
-            }
-        },
+    claimed = {"status": DeliveryStatus.SENDING.value, "next_attempt_at": lease_until, "claimed_by": owner}
+    await db[DELIVERIES].update_many({"_id": {"$in": chosen}, **_due(now)}, {"$set": claimed | {"claim": token}})
+    documents = await db[DELIVERIES].find({"_id": {"$in": chosen}}).to_list()
+    gone = [d["_id"] for d in documents if d["status"] not in _ACTIVE] + list(
+        set(chosen) - {d["_id"] for d in documents}
     )
-    documents = await db[DELIVERIES].find({"_id": {"$in": chosen}, "claim": token}).to_list()
+    if gone:  # sent or dead already (a repeated event queued it again): not waiting any more
+        await db[QUEUE].delete_many({"_id": {"$in": gone}})
+    documents = [d for d in documents if d.get("claim") == token]
+    # Due again when the lease ends, as the delivery itself (a worker that dies leaves both so).
+    await db[QUEUE].update_many(
+        {"_id": {"$in": [d["_id"] for d in documents]}}, {"$set": {"next_attempt_at": lease_until}}
+    )
     order = {_id: i for i, _id in enumerate(chosen)}
     documents.sort(key=lambda d: order[d["_id"]])
     for document in documents:
@@ -170,6 +197,7 @@ async def release(db: AsyncDatabase, ids: Collection[str], owner: str, now: date
         {"_id": {"$in": list(ids)}, "status": DeliveryStatus.SENDING.value, "claimed_by": owner},
         {"$set": {"status": DeliveryStatus.PENDING.value, "next_attempt_at": now, "claimed_by": None, "claim": None}},
     )
+    await db[QUEUE].update_many({"_id": {"$in": list(ids)}}, {"$set": {"next_attempt_at": now}})
     return result.modified_count
 
 
@@ -181,6 +209,7 @@ def _released() -> dict[str, Any]:
 
 
 def record_sent(uow: UnitOfWork, delivery: Delivery, at: datetime) -> None:
+    uow.delete(QUEUE, delivery.id)
     uow.update(
         DELIVERIES,
         delivery.id,
@@ -197,9 +226,12 @@ def record_retry(
     if first_attempt_at is not None:
         fields["first_attempt_at"] = first_attempt_at
     uow.update(DELIVERIES, delivery.id, set_={**fields, **_released()}, inc={"attempts": 1})
+    where = {"target": delivery.target, "channel": str(delivery.channel)}
+    uow.update(QUEUE, delivery.id, set_={"next_attempt_at": next_at}, set_on_insert=where, upsert=True)
 
 
 def record_dead(uow: UnitOfWork, delivery: Delivery, error: str, at: datetime) -> None:
+    uow.delete(QUEUE, delivery.id)
     uow.update(
         DELIVERIES,
         delivery.id,
@@ -249,7 +281,12 @@ async def resend(db: AsyncDatabase, delivery_id: str, now: datetime) -> bool:
             }
         },
     )
-    return result.modified_count == 1
+    if result.modified_count != 1:
+        return False
+    document = await db[DELIVERIES].find_one({"_id": delivery_id}, {"target": 1, "channel": 1})
+    entry = _queue_entry(delivery_id, document["target"], document["channel"], now)
+    await db[QUEUE].replace_one({"_id": delivery_id}, entry, upsert=True)
+    return True
 
 
 def _aware(moment: datetime) -> datetime:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from pymongo import InsertOne, ReplaceOne, UpdateOne
+from pymongo import DeleteOne, InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -110,7 +110,7 @@ class UnitOfWork:
         self._fallback_correlation = new_event_id()
         self._on_commit = on_commit
         self._writes: dict[str, list[Any]] = defaultdict(list)
-        self._pending_docs: dict[tuple[str, Any], dict[str, Any]] = {}
+        self._pending_docs: dict[tuple[str, Any], dict[str, Any] | None] = {}
         self._overlays: dict[tuple[str, Any], list[_Overlay]] = defaultdict(list)
         # The last update of a document, while nothing else has written it: later updates merge into it.
         self._open_updates: dict[tuple[str, Any], tuple[int, _Overlay]] = {}
@@ -140,6 +140,14 @@ class UnitOfWork:
         if "_id" in document:
             self._pending_docs[(collection, document["_id"])] = document
             self._open_updates.pop((collection, document["_id"]), None)
+
+    def delete(self, collection: str, _id: Any) -> None:
+        """Delete a document by its `_id` (nothing happens if it is not there)."""
+        key = (collection, _id)
+        self._writes[collection].append(DeleteOne({"_id": _id}))
+        self._pending_docs[key] = None
+        self._overlays.pop(key, None)
+        self._open_updates.pop(key, None)
 
     def update(
         self,

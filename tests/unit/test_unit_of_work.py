@@ -262,6 +262,15 @@ async def test_get_sees_dotted_paths_as_nested_fields_and_leaves_the_read_untouc
     assert stored["periods"] == {"2026-09": {"predikat": "baik"}}  # the database's answer is not changed
 
 
+async def test_a_deleted_document_reads_as_gone_and_a_later_upsert_brings_it_back():
+    uow = UnitOfWork(OneDocDb({"_id": "a", "n": 1}))
+    uow.delete("queue", "a")
+
+    assert await uow.get("queue", "a") is None
+    uow.update("queue", "a", set_on_insert={"n": 5}, upsert=True)
+    assert await uow.get("queue", "a") == {"_id": "a", "n": 5}
+
+
 async def test_upsert_creates_the_document_that_get_returns():
     uow = UnitOfWork(OneDocDb(None))
     uow.update("budgets", "new", inc={"pegawai": 1}, set_on_insert={"terpakai": 0}, upsert=True)
