@@ -12,10 +12,14 @@ import hashlib
 import json
 import logging
 import math
+import os
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+
+import highspy
 
 from shared.service import Runtime
 
@@ -44,6 +48,23 @@ from .repository import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def _swallow_solver_banner() -> None:
+    """HiGHS prints a banner on stdout when a process makes its first solver; a service's stdout is JSON log
+    lines, so the first solver is made here with stdout pointed at /dev/null (at import, before any thread)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+_swallow_solver_banner()
 
 INTERVAL_S = 2.0
 HEADS_PER_ROUND = 10

@@ -137,13 +137,21 @@ async def test_a_year_of_monthly_scores_makes_one_evolving_plan_within_the_budge
     assert [v["version"] for v in versions] == sorted((v["version"] for v in versions), reverse=True)
     assert len(versions) < len(bodies)  # re-planned per batch of changes, not per score
 
+    funded = next(n for n in nips if planned(plan, n, tag))
     note = await eventually(
         lambda: dbs["notification"].notifications.find_one(
-            {"recipient_nip": {"$in": nips}, "about_event_type": "kinerja.training.recommended"}
+            {"recipient_nip": funded, "about_event_type": "kinerja.training.recommended"}
         ),
-        what="a training notice",
+        what="a funded employee's training notice",
     )
     assert "Pelatihan Uji Pelayanan" in note["pesan"]
+    unfunded_note = await eventually(
+        lambda: dbs["notification"].notifications.find_one(
+            {"recipient_nip": unfunded_nip, "about_event_type": "kinerja.training.recommended"}
+        ),
+        what="the unfunded employee's notice (free courses toward 20 JP, and what is not funded)",
+    )
+    assert tag in unfunded_note["pesan"] and "Pelatihan Uji Pelayanan" not in unfunded_note["pesan"]
 
 
 async def test_a_budget_cut_drops_the_lowest_value_allocations_first_and_says_so(intake, training, dbs):
