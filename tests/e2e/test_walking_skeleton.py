@@ -77,14 +77,15 @@ async def test_shortfall_leads_to_coaching_and_a_funded_plan_the_employee_hears_
     approval = {"agency_id": agency.agency_id, "version": plan["version"]}
     assert training.post("/v1/training/plans/2026/approval", json=approval, headers=agency.auth).status_code == 200
 
-    async def told(event_type, role):
-        query = {"recipient_role": role, "about_event_type": event_type, "agency_id": agency.agency_id}
+    async def told(event_type, role, who):
+        query = {"recipient_role": role, "about_event_type": event_type, "recipient_nip": who}
         return await dbs["notification"].notifications.find_one(query)
 
-    await eventually(lambda: told("kinerja.coaching.required", "atasan"), what="the atasan told to coach")
+    coached = await eventually(lambda: told("kinerja.coaching.required", "atasan", atasan), what="atasan to coach")
+    assert nip in coached["pesan"]  # about the employee
     assert line["allocations"]  # the catalogue has courses for both gaps, free e-learning among them
-    note = await eventually(lambda: told("kinerja.training.recommended", "pegawai"), what="training notice")
-    assert note["recipient_nip"] == nip
+    note = await eventually(lambda: told("kinerja.training.recommended", "pegawai", nip), what="training notice")
+    assert "JP" in note["pesan"]
 
 
 async def test_report_failing_master_data_checks_is_rejected_and_the_agency_told(intake, dbs):
