@@ -102,7 +102,8 @@ class Claimed:
 @dataclass
 class ClaimRound:
     claimed: list[Claimed] = field(default_factory=list)
-    backlog: bool = False  # due deliveries were left (limit or a target's room): claim again when there is room
+    backlog: bool = False  # due deliveries were left for the worker's limit: claim again when it has room
+    limited_targets: set[str] = field(default_factory=set)  # due deliveries left for a target's room
     next_due_at: datetime | None = None  # the earliest not yet due, among those looked at (None: none seen)
 
 
@@ -150,8 +151,11 @@ async def claim(
             result.next_due_at = due_at
             break
         target = candidate.get("target", "")
-        if len(chosen) >= limit or (room is not None and taken[target] >= room(target)):
+        if len(chosen) >= limit:
             result.backlog = True
+            continue
+        if room is not None and taken[target] >= room(target):
+            result.limited_targets.add(target)
             continue
         chosen.append(candidate["_id"])
         taken[target] += 1

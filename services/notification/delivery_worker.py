@@ -1,7 +1,7 @@
 """Sends what is due: claims deliveries, attempts them through their channel, writes down what happened.
 
 Lanes: every target (a webhook endpoint, an e-mail domain) has its own lane: a queue, and at most
-`per_target_concurrency` attempts in flight; all lanes share `delivery_concurrency`. A lane holds at most twice
+`per_target_concurrency` attempts in flight; all lanes share `delivery_concurrency`. A lane holds at most four times
 its concurrency; the worker never claims for a full lane (those deliveries stay pending in the database), so an
 endpoint that answers slowly or not at all fills its own lane and nothing else: the other endpoints and e-mail
 keep their pace.
@@ -118,7 +118,9 @@ class DeliveryWorker:
         self._max_idle_s = max_idle_s
         self._close_adapters = close_adapters
         self._per_target = settings.per_target_concurrency
-        self._lane_capacity = 2 * settings.per_target_concurrency
+        # Four attempts' worth per slot: a fast lane takes a batch per claim, and each claim reads the whole
+        # waiting queue on a database that cannot use its index for it.
+        self._lane_capacity = 4 * settings.per_target_concurrency
         self._max_outstanding = 2 * settings.delivery_concurrency
         self._slots = asyncio.Semaphore(settings.delivery_concurrency)
         self._attempt_timeout_s = {
@@ -130,7 +132,8 @@ class DeliveryWorker:
         self._lanes: dict[str, _Lane] = {}
         self._breakers = CircuitBreakers()
         self._outstanding = 0  # claimed by this worker and not yet finished with
-        self._backlog = False
+        self._backlog = False  # due work left for this worker's limit
+        self._waiting: set[str] = set()  # targets with due work left for their lane's room
         self._wakeup = asyncio.Event()
         self._outcomes: list[_Outcome] = []
         self._outcomes_ready = asyncio.Event()
@@ -207,8 +210,11 @@ class DeliveryWorker:
         )
         for claimed in result.claimed:
             self._dispatch(claimed)
-        # Due work was left, or may be waiting behind a full lane: a lane with room again wakes the loop.
-        self._backlog = result.backlog or bool(full)
+        # Due work left behind: the worker's limit wakes the loop once half its room is back; a lane's room
+        # (or a full lane, which may have some) once that lane is half empty. Not at every finished attempt:
+        # each claim reads the waiting queue.
+        self._backlog = result.backlog
+        self._waiting = set(full) | result.limited_targets
         if result.backlog and result.claimed:
             return 0.0
         if result.next_due_at is not None:
@@ -250,9 +256,10 @@ class DeliveryWorker:
             self._outstanding -= 1
             self._pump(target)
             lane_load = lane.load if lane is not None else 0
-            if self._backlog and (
-                self._outstanding <= self._max_outstanding // 2 or lane_load <= self._lane_capacity // 2
-            ):
+            if self._backlog and self._outstanding <= self._max_outstanding // 2:
+                self._wakeup.set()
+            elif target in self._waiting and lane_load <= self._lane_capacity // 2:
+                self._waiting.discard(target)
                 self._wakeup.set()
 
     async def _try(self, claimed: Claimed) -> _Outcome | None:

@@ -446,15 +446,15 @@ async def test_a_dead_endpoint_is_paused_after_failing_in_a_row_not_attempted_as
 
 
 async def test_a_slow_endpoint_holds_up_neither_the_fast_one_nor_email(runtime, db):
-    """The slow lane fills (2 in flight, 2 queued) and its other deliveries stay pending in the database, while
+    """The slow lane fills (2 in flight, 6 queued) and its other deliveries stay pending in the database, while
     the fast endpoint and e-mail are all delivered before the slow one has answered more than once."""
     secrets = Secrets()
     secrets.add("slow", new_webhook_secret())
     secrets.add("fast", new_webhook_secret())
     mailbox, smtp_port = Mailbox(), free_port()
     settings = _settings(smtp_port, webhook_timeout_s=5)
-    async with receiving(slow=[("slow", 2.0)] * 10) as receiver:
-        slow = [webhook_delivery(receiver.url("/slow"), "slow", n=i) for i in range(10)]
+    async with receiving(slow=[("slow", 2.0)] * 16) as receiver:
+        slow = [webhook_delivery(receiver.url("/slow"), "slow", n=i) for i in range(16)]
         fast = [webhook_delivery(receiver.url("/fast"), "fast", n=i) for i in range(20)]
         mails = [email_delivery(f"pegawai{i}@bungo.go.id") for i in range(5)]
         with smtp_server(mailbox, smtp_port):
@@ -462,7 +462,7 @@ async def test_a_slow_endpoint_holds_up_neither_the_fast_one_nor_email(runtime, 
                 await store(runtime, *slow)
 
                 async def slow_lane_full() -> bool:
-                    return worker.in_flight.get("webhook:slow") == 4
+                    return worker.in_flight.get("webhook:slow") == 8
 
                 await eventually(slow_lane_full, 10, "the slow lane full", interval_s=0.02)
                 started = time.monotonic()
@@ -472,8 +472,8 @@ async def test_a_slow_endpoint_holds_up_neither_the_fast_one_nor_email(runtime, 
                 elapsed = time.monotonic() - started
                 slow_status = await statuses(db, [d.id for d in slow])
                 # Never more claimed for a full lane than it holds: the rest waits in the database.
-                assert slow_status[DeliveryStatus.SENDING] <= 4, slow_status
-                assert slow_status[DeliveryStatus.PENDING] >= 4, slow_status
+                assert slow_status[DeliveryStatus.SENDING] <= 8, slow_status
+                assert slow_status[DeliveryStatus.PENDING] >= 6, slow_status
                 assert len(receiver.delivered("/slow")) <= 2
                 assert elapsed < 4.0, f"fast and e-mail took {elapsed:.1f}s beside the slow lane"
                 await eventually(all_sent(db, [d.id for d in slow]), 60, "the slow ones, in the end")
