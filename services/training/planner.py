@@ -26,7 +26,7 @@ from shared.service import Runtime
 from .documents import allocation_of, completed_course_of, course_of, evidence_of, to_document
 from .domain.catalogue import course_offer
 from .domain.gaps import employee_gaps
-from .domain.model import CourseOffer, EmployeeGap, EmployeeNeed, PlanResult, PlanRules
+from .domain.model import Allocation, CourseOffer, EmployeeGap, EmployeeNeed, PlanResult, PlanRules
 from .domain.plan_model import optimise_plan
 from .domain.planning import PlanCause, employee_need, plan_changes
 from .repository import (
@@ -77,14 +77,16 @@ async def plan_continuously(runtime: Runtime) -> None:
     while True:
         try:
             heads = await dirty_heads(runtime.db, limit=HEADS_PER_ROUND)
-            for head in heads:
+        except Exception as exc:  # the database is away: the marks stay, the next round finds them
+            log.warning("reading the years to plan failed, retrying", extra={"error": type(exc).__name__})
+            heads = []
+        for head in heads:
+            try:
                 await plan_year(runtime, head)
-            if len(heads) < HEADS_PER_ROUND:
-                await asyncio.sleep(INTERVAL_S)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # the database is away: the marks stay, the next round tries again
-            log.warning("planning failed, retrying", extra={"error": type(exc).__name__, "detail": str(exc)[:300]})
+            except Exception as exc:  # its mark stays; one agency's failure never holds up the others
+                fields = {"agency_id": head["agency_id"], "error": type(exc).__name__, "detail": str(exc)[:300]}
+                log.warning("planning an agency's year failed, retrying", extra=fields)
+        if len(heads) < HEADS_PER_ROUND:
             await asyncio.sleep(INTERVAL_S)
 
 
@@ -104,7 +106,8 @@ async def plan_year(runtime: Runtime, head: dict[str, Any]) -> None:
         digest = content_digest(lines)
         # A new version when anything HR reads changed: allocations, gaps and their sources, unfunded needs, budget.
         if previous is None or previous.get("digest") != digest or budget_before != budget["anggaran"]:
-            await _store_version(runtime, head, budget, inputs, result, previous_allocations, budget_before, lines)
+            version = _Version(inputs, result, lines, digest, previous_allocations, budget_before)
+            await _store_version(runtime, head, budget, version)
     await mark_planned(runtime.db, key=head["_id"], changes=head["changes"])
 
 
@@ -142,27 +145,30 @@ async def _lines_allocations(runtime: Runtime, plan: dict[str, Any]) -> list[dic
     return [a for line in lines for a in line["allocations"]]
 
 
-async def _store_version(
-    runtime: Runtime,
-    head: dict[str, Any],
-    budget: dict[str, Any],
-    inputs: PlanInputs,
-    result: PlanResult,
-    previous: list[Any] | None,
-    budget_before: int | None,
-    lines: list[dict[str, Any]],
-) -> None:
+@dataclass(frozen=True)
+class _Version:
+    """A plan worth storing as a new version, and what it is compared with."""
+
+    inputs: "PlanInputs"
+    result: PlanResult
+    lines: list[dict[str, Any]]
+    digest: str
+    previous: list[Allocation] | None
+    budget_before: int | None
+
+
+async def _store_version(runtime: Runtime, head: dict[str, Any], budget: dict[str, Any], new: _Version) -> None:
     agency_id, tahun = head["agency_id"], head["tahun"]
     version = await claim_plan_version(runtime.db, agency_id=agency_id, tahun=tahun)
     plan_id = plan_key(agency_id, tahun, version)
     changes = plan_changes(
-        previous or [], result.allocations, budget_before=budget_before, budget_after=budget["anggaran"]
+        new.previous or [], new.result.allocations, budget_before=new.budget_before, budget_after=budget["anggaran"]
     )
-    summary = plan_summary(plan_id, head, budget, inputs, result, version)
+    summary = plan_summary(plan_id, head, budget, new.inputs, new.result, version)
     uow = runtime.unit_of_work()
-    uow.insert(PLANS, summary | {"digest": content_digest(lines), "changes": [to_document(c) for c in changes]})
+    uow.insert(PLANS, summary | {"digest": new.digest, "changes": [to_document(c) for c in changes]})
     identity = {"plan_id": plan_id, "agency_id": agency_id, "tahun": tahun, "version": version}
-    for line in lines:
+    for line in new.lines:
         uow.insert(PLAN_LINES, {"_id": f"{plan_id}:{line['nip']}", **identity, **line})
     uow.update(PLAN_HEADS, year_key(agency_id, tahun), set_={"latest_version": version})
     await uow.commit()
