@@ -23,8 +23,6 @@ import argparse
 import asyncio
 import os
 import secrets
-import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, date, datetime
@@ -37,8 +35,8 @@ import httpx
 from aiosmtpd.controller import Controller
 from pymongo import MongoClient
 
+from bench.harness import embedded_stack, run_header, save_results
 from bench.proc_stats import cpu_all, cpu_delta
-from bench.results_files import save_results
 from bench.scoring import log, nips, publish, wait_for
 from devtools.devstack.embedded import EmbeddedStack
 from devtools.devstack.platform import Platform
@@ -47,7 +45,6 @@ from shared.contracts import EMPLOYEE_REGISTERED, SCORE_COMPUTED, EventSpec
 from shared.contracts.common import Period, PeriodType, Predikat, Rating
 from shared.contracts.master_data import EmployeeRegistered
 from shared.contracts.scores import RatingSource, ScoreComputed
-from shared.kafka_admin import ensure_topics
 
 RESULTS = Path(__file__).parent / "results" / "notification"
 SLOW_S = 2.0
@@ -330,21 +327,9 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=2500, help="employees (and scores) per phase")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    os.environ["KINERJA_ADMIN_TOKEN"] = f"bench-{secrets.token_urlsafe(24)}"
-    result: dict[str, Any] = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-    }
-    with tempfile.TemporaryDirectory() as tmp:
-        stack = EmbeddedStack(Path(tmp), free_port(), free_port())
-        stack.start()
-        mongo = MongoClient(stack.mongo_uri)
-        try:
-            asyncio.run(ensure_topics(stack.kafka_bootstrap, 6))
-            result |= platform_runs(args, stack, mongo, Path(tmp))
-        finally:
-            mongo.close()
-            stack.stop()
+    result = run_header()
+    with embedded_stack() as (stack, mongo, tmp):
+        result |= platform_runs(args, stack, mongo, tmp)
     save_results(args.out, result, markdown(result))
 
 

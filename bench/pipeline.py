@@ -34,8 +34,6 @@ import math
 import os
 import random
 import secrets
-import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
@@ -46,6 +44,7 @@ import httpx
 from pymongo import MongoClient
 
 from bench.bare_pipeline import BarePipeline, latency_summary
+from bench.harness import embedded_stack, run_header
 from bench.pipeline_report import chart, json_text, markdown
 from bench.population import SKP_DOORS, Population, build_population
 from bench.proc_stats import cpu_all, cpu_delta, peak_rss_mb
@@ -54,7 +53,6 @@ from devtools.devstack.embedded import EmbeddedStack
 from devtools.devstack.platform import SERVICES, Platform
 from devtools.devstack.processes import free_port
 from shared.contracts import SCORE_COMPUTED
-from shared.kafka_admin import ensure_topics
 from tests.e2e.api import Agency
 
 RESULTS = Path(__file__).parent / "results"
@@ -329,22 +327,10 @@ def run_bare(args: argparse.Namespace, stack: EmbeddedStack, templates: list[dic
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     months_for(args)  # refuse a population too small before starting anything
-    os.environ["KINERJA_ADMIN_TOKEN"] = f"bench-{secrets.token_urlsafe(24)}"
-    result: dict[str, Any] = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-    }
-    with tempfile.TemporaryDirectory() as tmp:
-        stack = EmbeddedStack(Path(tmp), free_port(), free_port())
-        stack.start()
-        mongo = MongoClient(stack.mongo_uri)
-        try:
-            asyncio.run(ensure_topics(stack.kafka_bootstrap, 6))
-            population, templates = run_platform(args, stack, mongo, Path(tmp), result)
-            result["bare"] = run_bare(args, stack, templates, [nip for _, nip in population.employees()])
-        finally:
-            mongo.close()
-            stack.stop()
+    result = run_header()
+    with embedded_stack() as (stack, mongo, tmp):
+        population, templates = run_platform(args, stack, mongo, tmp, result)
+        result["bare"] = run_bare(args, stack, templates, [nip for _, nip in population.employees()])
     p, b = result["platform"], result["bare"]
     result["ratio_platform_over_bare"] = {
         "throughput": p["saturated"]["per_s"] / b["saturated"]["per_s"],

@@ -21,8 +21,6 @@ import asyncio
 import os
 import random
 import secrets
-import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -33,8 +31,8 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient, MongoClient, ReplaceOne
 
+from bench.harness import embedded_stack, run_header, save_results
 from bench.proc_stats import cpu_all, cpu_delta
-from bench.results_files import save_results
 from devtools.devstack.embedded import EmbeddedStack
 from devtools.devstack.platform import Platform
 from devtools.devstack.processes import free_port
@@ -42,7 +40,6 @@ from shared.contracts import AGENCY_REGISTERED, PERIOD_OPENED, REPORT_SUBMITTED,
 from shared.contracts.master_data import AgencyRegistered
 from shared.contracts.periods import PeriodOpened
 from shared.contracts.reports import ReportSubmitted
-from shared.kafka_admin import ensure_topics
 
 RESULTS = Path(__file__).parent / "results" / "scoring"
 BERAKHLAK = ("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif")
@@ -371,24 +368,12 @@ def main() -> None:
     parser.add_argument("--annual-agencies", type=int, default=4, help="agencies of semester reports to roll up")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    os.environ["KINERJA_ADMIN_TOKEN"] = f"bench-{secrets.token_urlsafe(24)}"
-    result: dict[str, Any] = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-    }
-    with tempfile.TemporaryDirectory() as tmp:
-        stack = EmbeddedStack(Path(tmp), free_port(), free_port())
-        stack.start()
-        mongo = MongoClient(stack.mongo_uri)
-        try:
-            asyncio.run(ensure_topics(stack.kafka_bootstrap, 6))
-            result["platform"] = platform_runs(args, stack, mongo, Path(tmp))
-            log("bare: the same reads and writes")
-            agencies = [f"bench-annual-{i}" for i in range(args.annual_agencies)]
-            result["bare"] = asyncio.run(bare_runs(stack.mongo_uri, agencies))
-        finally:
-            mongo.close()
-            stack.stop()
+    result = run_header()
+    with embedded_stack() as (stack, mongo, tmp):
+        result["platform"] = platform_runs(args, stack, mongo, tmp)
+        log("bare: the same reads and writes")
+        agencies = [f"bench-annual-{i}" for i in range(args.annual_agencies)]
+        result["bare"] = asyncio.run(bare_runs(stack.mongo_uri, agencies))
     save_results(args.out, result, markdown(result))
 
 

@@ -17,17 +17,15 @@ Results: bench/results/training/latest.{json,md}.
 """
 
 import argparse
-import os
 import random
 import statistics
-import sys
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.results_files import save_results
+from bench.harness import run_header, save_results
 from services.training.domain.model import CourseOffer, EmployeeNeed, PlanResult, PlanRules
 from services.training.domain.plan_model import optimise_plan
 from shared.contracts.common import JenisAsn
@@ -253,10 +251,7 @@ def main() -> None:
     parser.add_argument("--tight-gap", type=float, default=1e-4, help="relative gap of the second re-plan")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    result: dict[str, Any] = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-    }
+    result = run_header()
     result |= run(args.employees, args.repetitions, args.seed, args.tight_gap)
     save_results(args.out, result, markdown(result))
 

@@ -11,6 +11,7 @@ arrived. Background jobs: the delivery worker, deadline reminders, the daily dig
 
 import logging
 
+from prometheus_client import Gauge
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.agency_keys import API_KEY_ROUTE
@@ -65,6 +66,11 @@ from .wiring import notification_settings, on_wake, webhook_secrets
 
 log = logging.getLogger(__name__)
 
+DELIVERIES_IN_FLIGHT = Gauge("kinerja_deliveries_in_flight", "Deliveries this process holds: queued in a lane or sent")
+DELIVERY_TARGETS_PAUSED = Gauge(
+    "kinerja_delivery_targets_paused", "Endpoints and mail domains paused after failing in a row (circuit open)"
+)
+
 # Without a wake (a consumer's commit has no hook), the worker finds new deliveries within this.
 DELIVERY_POLL_S = 1.0
 
@@ -115,6 +121,8 @@ async def run_delivery_worker(runtime: Runtime) -> None:
         max_idle_s=DELIVERY_POLL_S,
     )
     on_wake(worker.wake)
+    DELIVERIES_IN_FLIGHT.set_function(lambda: sum(worker.in_flight.values()))
+    DELIVERY_TARGETS_PAUSED.set_function(lambda: len(worker.paused_targets))
     await worker.run()
 
 

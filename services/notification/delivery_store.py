@@ -185,14 +185,6 @@ async def claim(
     return result
 
 
-async def claim_due(
-    db: AsyncDatabase, *, now: datetime, lease_until: datetime, owner: str, limit: int
-) -> list[Delivery]:
-    """Claim up to `limit` due deliveries (see `claim` for the lanes' limits)."""
-    claimed = await claim(db, now=now, lease_until=lease_until, owner=owner, limit=limit)
-    return [c.delivery for c in claimed.claimed]
-
-
 async def release(db: AsyncDatabase, ids: Collection[str], owner: str, now: datetime) -> int:
     """Hand back deliveries claimed but not attempted (a worker stopping): due again at once."""
     if not ids:

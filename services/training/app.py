@@ -27,7 +27,15 @@ from shared.service import ServiceDefinition
 
 from .documents import course_document
 from .domain.catalogue import load_seed_catalogue
-from .handlers import on_agency_registered, on_annual_score, on_employee_registered, on_score_computed, prefetch_scores
+from .handlers import (
+    on_agency_registered,
+    on_annual_score,
+    on_employee_registered,
+    on_score_computed,
+    prefetch_annual_scores,
+    prefetch_employees,
+    prefetch_scores,
+)
 from .planner import plan_continuously
 from .repository import prepare_database
 from .routes import ROUTERS
@@ -44,9 +52,9 @@ SERVICE = ServiceDefinition(
     "JP ledger; starts coaching and flags talent and promotion eligibility.",
     consumes=[
         Route(AGENCY_REGISTERED, on_agency_registered),
-        Route(EMPLOYEE_REGISTERED, on_employee_registered),
+        Route(EMPLOYEE_REGISTERED, on_employee_registered, prefetch=prefetch_employees),
         Route(SCORE_COMPUTED, on_score_computed, prefetch=prefetch_scores),
-        Route(SCORE_ANNUAL, on_annual_score),
+        Route(SCORE_ANNUAL, on_annual_score, prefetch=prefetch_annual_scores),
         API_KEY_ROUTE,
     ],
     emits=[TRAINING_RECOMMENDED, TRAINING_COMPLETED, COACHING_REQUIRED, CAREER_FLAGGED],

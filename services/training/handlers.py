@@ -77,6 +77,16 @@ async def on_employee_registered(employee: EmployeeRegistered, ctx: HandlerConte
         mark_plan_dirty(ctx.uow, employee.agency_id, agency["tahun"], PlanCause.EMPLOYEE_CHANGED)
 
 
+async def prefetch_employees(employees: list[EmployeeRegistered], uow: UnitOfWork) -> None:
+    await uow.get_many(AGENCIES, [e.agency_id for e in employees])
+
+
+async def prefetch_annual_scores(annuals: list[AnnualScoreComputed], uow: UnitOfWork) -> None:
+    """A year-end roll-up brings an agency's whole staff at once: one `$in` per collection per batch."""
+    await uow.get_many(CAREER_FLAGS, [_flag_key(a.nip, CareerFlag.PROMOTION_ELIGIBLE, a.tahun) for a in annuals])
+    await uow.get_many(ANNUALS, [outcomes_key(a.nip, t) for a in annuals for t in (a.tahun - 1, a.tahun)])
+
+
 async def prefetch_scores(scores: list[ScoreComputed], uow: UnitOfWork) -> None:
     """One `$in` per collection per batch."""
     await uow.get_many(EVIDENCE, [s.report_id for s in scores])
@@ -169,7 +179,7 @@ async def on_annual_score(annual: AnnualScoreComputed, ctx: HandlerContext) -> N
     key = _flag_key(annual.nip, CareerFlag.PROMOTION_ELIGIBLE, annual.tahun)
     if await ctx.uow.get(CAREER_FLAGS, key) is not None:
         return
-    years = await ctx.uow.get_many(ANNUALS, [outcomes_key(annual.nip, annual.tahun - 1), _annual_key(annual)])
+    years = await ctx.uow.get_many(ANNUALS, [outcomes_key(annual.nip, t) for t in (annual.tahun - 1, annual.tahun)])
     history = sorted(
         (
             AnnualOutcome(
@@ -216,7 +226,3 @@ def _period_id(score: ScoreComputed) -> str:
 
 def _flag_key(nip: str, flag: CareerFlag, tahun: int) -> str:
     return f"{nip}:{flag.value}:{tahun}"
-
-
-def _annual_key(annual: AnnualScoreComputed) -> str:
-    return outcomes_key(annual.nip, annual.tahun)

@@ -144,10 +144,6 @@ async def find_course(db: AsyncDatabase, *, course_id: str) -> dict[str, Any] | 
     return await db[COURSES].find_one({"_id": course_id})
 
 
-async def course_count(db: AsyncDatabase) -> int:
-    return await db[COURSES].estimated_document_count()
-
-
 # --- plans --------------------------------------------------------------------------------------------------
 
 
@@ -191,10 +187,6 @@ async def find_recommendation(db: AsyncDatabase, *, nip: str, tahun: int) -> dic
 
 async def find_employee(db: AsyncDatabase, *, nip: str) -> dict[str, Any] | None:
     return await db[EMPLOYEES].find_one({"_id": nip})
-
-
-async def find_outcomes(db: AsyncDatabase, *, nip: str, tahun: int) -> dict[str, Any] | None:
-    return await db[OUTCOMES].find_one({"_id": outcomes_key(nip, tahun)})
 
 
 async def coaching_list(db: AsyncDatabase, *, agency_id: str, tahun: int) -> list[dict[str, Any]]:

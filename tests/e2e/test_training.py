@@ -1,6 +1,7 @@
 """Training on the real stack: one evolving plan per agency and year, approved by HR, within the budget; budget
 cuts; scores that arrive before their agency or employee; redelivery; coaching and career flags; bad input."""
 
+import json
 import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -299,7 +300,9 @@ async def test_redelivery_creates_nothing_twice_and_coaching_starts_once_per_per
     assert await dbs["training"].coaching.count_documents({"nip": nip}) == 1
     coaching = await outbox_records(dbs["training"], topic=COACHING_REQUIRED.topic, key=nip.encode())
     assert len(coaching) == 1
-    assert coaching[0]["value"]  # published through the outbox
+    started = json.loads(bytes(coaching[0]["value"]))["data"]
+    # Started by the first score of the period (kurang); the revision to sangat_kurang starts nothing more.
+    assert (started["period_id"], started["predikat"], started["report_id"]) == ("2026-10", "kurang", evidence["_id"])
 
 
 async def test_sustained_sangat_baik_and_two_good_years_flag_careers_once(backend, dbs):
@@ -368,8 +371,12 @@ async def test_completed_training_fills_the_jp_ledger_once_and_replans(intake, t
     row = next(r for r in ledger if r["nip"] == nip)
     assert row["jp"] == course["jp"] and row["minimum"] == 20
     assert row["kurang"] == max(0, 20 - course["jp"])
-    head = await dbs["training"].plan_heads.find_one({"_id": f"{agency.agency_id}:{YEAR}"})
-    assert head is not None  # the year is (re-)planned with the completion
+
+    async def replanned():
+        query = {"agency_id": agency.agency_id, "tahun": YEAR, "cause": "pelatihan_selesai"}
+        return await dbs["training"].plans.find_one(query)
+
+    await eventually(replanned, timeout_s=60, what="a plan version made for the completed course")
 
 
 async def test_bad_training_input_gets_specific_errors(intake, training, dbs):
@@ -398,6 +405,16 @@ async def test_bad_training_input_gets_specific_errors(intake, training, dbs):
     response = training.post("/v1/training/completions", json=unknown_course, headers=agency.auth)
     assert (response.status_code, response.json()["error"]["code"]) == (422, "pelatihan_tidak_dikenal")
     assert response.json()["error"]["details"][0]["field"] == "course_id"
+    too_old = {"nip": nip, "course_id": "kes-surveilans-klasikal", "selesai_pada": "1999-12-31"}
+    response = training.post("/v1/training/completions", json=too_old, headers=agency.auth)
+    assert response.status_code == 422 and response.json()["error"]["details"][0]["field"] == "selesai_pada"
+    theirs = training.put(
+        "/v1/training/courses/uji-milik-lain",
+        params={"agency_id": other.agency_id},
+        json=course_body("uji-x"),
+        headers=agency.auth,
+    )
+    assert theirs.status_code == 403  # a course written for another agency
 
     response = get_plan(training, agency, headers=other.auth)
     assert response.status_code == 403  # another agency's plan

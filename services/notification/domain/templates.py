@@ -98,6 +98,11 @@ def _who(nip: str, nama: str | None) -> str:
     return f"{nama} (NIP {nip})" if nama else f"NIP {nip}"
 
 
+def _about(nip: str, nama: str | None) -> dict[str, Any]:
+    """The employee a message is about, as every template may name them."""
+    return {"nip": nip, "nama_pegawai": nama, "pegawai": _who(nip, nama)}
+
+
 def _language(recipient: Recipient) -> Language:
     return recipient.preferences.language
 
@@ -107,9 +112,7 @@ def score_context(score: ScoreComputed, recipient: Recipient, employee: Person |
     language = _language(recipient)
     nama = employee.nama if employee else None
     return _base(recipient) | {
-        "nip": score.nip,
-        "nama_pegawai": nama,
-        "pegawai": _who(score.nip, nama),
+        **_about(score.nip, nama),
         "periode": period_label(score.period_id or period_id_of(score.period), language),
         "tanggal_periode": format_date_range(score.period, language),
         "hasil_kerja": RATING[score.rating_hasil_kerja](language),
@@ -132,9 +135,7 @@ def annual_context(annual: AnnualScoreComputed, recipient: Recipient, employee: 
     language = _language(recipient)
     nama = employee.nama if employee else None
     return _base(recipient) | {
-        "nip": annual.nip,
-        "nama_pegawai": nama,
-        "pegawai": _who(annual.nip, nama),
+        **_about(annual.nip, nama),
         "tahun": annual.tahun,
         "hasil_kerja": RATING[annual.rating_hasil_kerja](language),
         "perilaku": RATING[annual.rating_perilaku](language),
@@ -154,9 +155,7 @@ def rejection_context(rejected: ReportRejected, recipient: Recipient, employee: 
     nama = employee.nama if employee else None
     return _base(recipient) | {
         "report_id": rejected.report_id,
-        "nip": rejected.nip,
-        "nama_pegawai": nama,
-        "pegawai": _who(rejected.nip, nama),
+        **_about(rejected.nip, nama),
         "alasan": [reason.message for reason in rejected.reasons],  # intake's words, in Bahasa Indonesia
         "tanggal_ditolak": format_date(wib_date(rejected.rejected_at), _language(recipient)),
     }
@@ -175,9 +174,7 @@ def training_context(
     ]
     predikat = PREDIKAT[training.predikat] if training.predikat else None
     return _base(recipient) | {
-        "nip": training.nip,
-        "nama_pegawai": nama,
-        "pegawai": _who(training.nip, nama),
+        **_about(training.nip, nama),
         # Recommendations from before the yearly plan carry no year: theirs is the year they were made in.
         "tahun": training.tahun or wib_date(training.recommended_at).year,
         "revisi": training.revision,
@@ -249,9 +246,7 @@ def coaching_context(
     Indonesia (the English templates say so)."""
     language = _language(recipient)
     return _base(recipient) | {
-        "nip": nip,
-        "nama_pegawai": nama,
-        "pegawai": _who(nip, nama),
+        **_about(nip, nama),
         "periode": period_label(period_id, language),
         "predikat": PREDIKAT[predikat](language) if predikat else None,
         "predikat_resmi": PREDIKAT[predikat].id if predikat else None,
@@ -279,9 +274,7 @@ def talent_context(
     """A candidate for recognition and the talent pool (sustained Sangat Baik); `reasons` as for coaching."""
     language = _language(recipient)
     return _base(recipient) | {
-        "nip": nip,
-        "nama_pegawai": nama,
-        "pegawai": _who(nip, nama),
+        **_about(nip, nama),
         "periode": period_label(period_id, language),
         "alasan": list(reasons),
     }
@@ -293,9 +286,7 @@ def promotion_context(
     """An employee whose performance meets what kenaikan pangkat / jabatan asks of it (the other requirements are
     HR's to check); `reasons` as for coaching."""
     return _base(recipient) | {
-        "nip": nip,
-        "nama_pegawai": nama,
-        "pegawai": _who(nip, nama),
+        **_about(nip, nama),
         "tahun": tahun,
         "alasan": list(reasons),
     }

@@ -139,8 +139,3 @@ def _path_back(start: CourseId, view: Mapping[CourseId, Course]) -> list[CourseI
                 seen.add(prasyarat)
                 stack.append((prasyarat, [*path, prasyarat]))
     return []
-
-
-def catalogue_by_id(courses: list[Course]) -> dict[CourseId, Course]:
-    """Courses keyed by id, for check_catalogue_change."""
-    return {course.id: course for course in courses}

@@ -51,6 +51,8 @@ async def put_course(
 ) -> Course:
     """Create or change a course. An agency's key writes its own courses; the administrator the shared
     catalogue (or, with `agency_id`, an agency's). Invalid: 422 naming the field."""
+    if agency_id is not None:
+        caller.require_agency(agency_id)  # an agency's key names only its own agency
     owner = agency_id if caller.is_admin else caller.agency_id
     existing = await find_course(runtime.db, course_id=course_id)
     if existing is not None and existing.get("agency_id") != owner:
@@ -93,4 +95,6 @@ async def _store(runtime: Any, course: Course, existing: dict[str, Any] | None, 
         uow.insert(COURSE_VERSIONS, {"_id": f"{course.id}@{existing['version']}", **history})
     uow.put(COURSES, course_document(course) | {"retired": retired, "updated_at": now})
     await uow.commit()
+    # After the commit: a planner reading the mark sooner could plan with the old course and clear it. If this
+    # write fails the answer is an error, and the change sent again is stored and marked again.
     await mark_plans_dirty_for_course(runtime.db, agency_id=course.agency_id)

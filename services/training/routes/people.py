@@ -44,7 +44,7 @@ YearQuery = Annotated[int, Query(ge=2000, le=2100, description="The budget year"
 class CompletionIn(Contract):
     nip: Nip
     course_id: str = Field(min_length=1, max_length=64)
-    selesai_pada: date = Field(description="The day the course was completed")
+    selesai_pada: date = Field(ge=date(2000, 1, 1), description="The day the course was completed")
     completion_id: str | None = Field(
         default=None, min_length=1, max_length=100, description="The sender's id; resending it records nothing twice"
     )
