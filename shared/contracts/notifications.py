@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from .common import AgencyId, Contract
+from .common import AgencyId, Contract, Int64
 
 
 class RecipientRole(StrEnum):
@@ -51,3 +51,36 @@ class NotificationSent(Contract):
         examples=["score"],
     )
     subscription_id: str | None = Field(default=None, description="The webhook subscription, for channel webhook")
+
+
+class ChannelHealth(Contract):
+    channel: NotificationChannel
+    sent: Int64 = Field(ge=0, description="Delivered so far")
+    pending: Int64 = Field(ge=0, description="Persisted, not yet delivered (waiting for an attempt or a retry)")
+    dead: Int64 = Field(ge=0, description="Gave up after the last attempt; can be re-sent")
+
+
+class EndpointState(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"  # the circuit breaker paused it after failures in a row
+
+
+class WebhookEndpointHealth(Contract):
+    subscription_id: str
+    url_host: str = Field(description="The target's host only: paths and queries may carry tokens")
+    state: EndpointState
+    pending: Int64 = Field(ge=0)
+    dead: Int64 = Field(ge=0)
+    failures_in_a_row: Int64 = Field(ge=0)
+    last_error: str | None = Field(default=None, max_length=500)
+    last_success_at: datetime | None = None
+
+
+class DeliveryHealth(Contract):
+    """How an agency's deliveries stand, published when it changed (at most every few seconds). Cross-agency
+    subscriptions (payroll, SIASN) are reported under the agency `*`."""
+
+    agency_id: str = Field(description="The agency, or * for the administrator's cross-agency subscriptions")
+    channels: list[ChannelHealth]
+    endpoints: list[WebhookEndpointHealth] = Field(default_factory=list, max_length=200)
+    observed_at: datetime

@@ -13,11 +13,11 @@ from pydantic import BaseModel
 from .envelope import Envelope
 from .keys import ApiKeyChanged
 from .master_data import AgencyRegistered, EmployeeRegistered, SkpPublished, UnitKerjaRegistered
-from .notifications import NotificationSent
+from .notifications import DeliveryHealth, NotificationSent
 from .periods import PeriodClosed, PeriodOpened, PeriodReopened
 from .reports import ReportInbound, ReportRejected, ReportSubmitted
 from .scores import AnnualScoreComputed, DistributionEvaluated, ScoreComputed
-from .training import CareerFlagged, CoachingRequired, TrainingCompleted, TrainingRecommended
+from .training import CareerFlagged, CoachingRequired, PlanUpdated, TrainingCompleted, TrainingRecommended
 
 D = TypeVar("D", bound=BaseModel)
 
@@ -120,6 +120,18 @@ CAREER_FLAGGED = EventSpec(
     "An employee became a talent-pool candidate or promotion-eligible by their performance, with the reasons",
 )
 NOTIFICATION_SENT = EventSpec("kinerja.notification.sent", 1, NotificationSent, "A person was notified")
+TRAINING_PLAN_UPDATED = EventSpec(
+    "kinerja.training.plan.updated",
+    1,
+    PlanUpdated,
+    "A version of an agency's development plan for a year was made or approved: totals, budget, unfunded needs",
+)
+DELIVERY_HEALTH = EventSpec(
+    "kinerja.delivery.health",
+    1,
+    DeliveryHealth,
+    "How an agency's notifications stand (sent, pending, dead per channel) and its webhook endpoints' state",
+)
 PERIOD_OPENED = EventSpec(
     "kinerja.period.opened", 1, PeriodOpened, "An agency's reporting period was declared and accepts reports"
 )
@@ -147,6 +159,8 @@ ALL_EVENTS: tuple[EventSpec[Any], ...] = (
     COACHING_REQUIRED,
     CAREER_FLAGGED,
     NOTIFICATION_SENT,
+    TRAINING_PLAN_UPDATED,
+    DELIVERY_HEALTH,
     PERIOD_OPENED,
     PERIOD_CLOSED,
     PERIOD_REOPENED,

@@ -148,3 +148,58 @@ class CareerFlagged(Contract):
     period_id: str | None = Field(default=None, description="The period that completed the evidence, if periodic")
     reasons: list[str] = Field(min_length=1, description="Why, in Bahasa Indonesia")
     flagged_at: datetime
+
+
+class UnfundedReason(StrEnum):
+    TIDAK_ADA_KURSUS = "tidak_ada_kursus"
+    KURSI_PENUH = "kursi_penuh"
+    ANGGARAN_TIDAK_CUKUP = "anggaran_tidak_cukup"
+    BATAS_JP = "batas_jp"
+
+
+class UnfundedNeed(Contract):
+    nip: Nip
+    kompetensi: str
+    reason: UnfundedReason
+    weight: float = Field(ge=0, description="How much closing this gap would have mattered")
+
+
+class UnfundedTotal(Contract):
+    jumlah: Int64 = Field(ge=0, description="Needs left unfunded for this reason")
+    bobot: float = Field(ge=0, description="Their summed weight")
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+
+
+UNFUNDED_LISTED_MAX = 500
+
+
+class PlanUpdated(Contract):
+    """A version of an agency's development plan for a year was made or approved: its totals, budget and what
+    stays unfunded. Employees' own parts come as `kinerja.training.recommended.v1` once a version is approved."""
+
+    agency_id: AgencyId
+    tahun: Int64 = Field(ge=2000, le=2100)
+    version: Int64 = Field(ge=1, description="This version; a later version of the year replaces it")
+    status: PlanStatus
+    approved_version: Int64 | None = Field(default=None, ge=1, description="The approved version, if any")
+    cause: str = Field(description="Why this version was made (new_score, budget_changed, ...)")
+    anggaran: Int64 = Field(ge=0, description="The year's budget in rupiah")
+    total_biaya: Int64 = Field(ge=0, description="What this version spends")
+    committed: Int64 = Field(ge=0, description="What the approved version committed")
+    sisa: Int64 = Field(description="Budget left after the commitment")
+    total_jp: Int64 = Field(ge=0)
+    allocations: Int64 = Field(ge=0)
+    employees: Int64 = Field(ge=0, description="Employees with at least one course in this version")
+    jp_shortfall_employees: Int64 = Field(ge=0, description="PNS left below 20 JP by this version")
+    waiting_for_employee_record: Int64 = Field(default=0, ge=0)
+    unfunded_by_reason: dict[UnfundedReason, UnfundedTotal] = Field(default_factory=dict)
+    unfunded: list[UnfundedNeed] = Field(
+        default_factory=list,
+        max_length=UNFUNDED_LISTED_MAX,
+        description=f"The heaviest unfunded needs, at most {UNFUNDED_LISTED_MAX}; the totals count them all",
+    )
+    updated_at: datetime
