@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_PORTS = {"intake": 8001, "scoring": 8002, "training": 8003, "notification": 8004}
+DEFAULT_PORTS = {"intake": 8001, "scoring": 8002, "training": 8003, "notification": 8004, "dashboard": 8005}
 # Published in the README for `make run`: refused outside development mode (see unsafe_admin_token).
 DEV_ADMIN_TOKEN = "kinerja-dev-admin"
 

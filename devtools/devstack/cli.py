@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             mail.start()
             env = {**dev, **mail.env()}
             platform = Platform(stack.kafka_bootstrap, stack.mongo_uri, data_dir / "logs", ports, extra_env=env)
-            print("starting intake, scoring, training, notification ...", flush=True)
+            print(f"starting {', '.join(SERVICES)} ...", flush=True)
             platform.start()
             if not args.no_demo:
                 demo = load_demo(platform.url("intake"))

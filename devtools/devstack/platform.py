@@ -1,4 +1,4 @@
-"""The four services as separate processes, started and stopped together.
+"""The services as separate processes, started and stopped together.
 
 Each running service has a pid file, `<run_dir>/<service>.pid` (by default
 `run/` next to the log directory, so `<data_dir>/run/` under `kinerja run`):
@@ -17,7 +17,7 @@ from shared.settings import DEFAULT_PORTS
 
 from .processes import ManagedProcess, Supervised, require_free_port, wait_until
 
-SERVICES = ("intake", "scoring", "training", "notification")
+SERVICES = ("intake", "scoring", "training", "notification", "dashboard")
 
 
 def is_ready(url: str, timeout_s: float = 2.0) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from devtools.devstack.processes import free_port, port_open
 
-SERVICES = ("intake", "scoring", "training", "notification")
+SERVICES = ("intake", "scoring", "training", "notification", "dashboard")
 REPO = Path(__file__).resolve().parents[2]
 
 

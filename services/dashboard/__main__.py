@@ -1,0 +1,5 @@
+from shared.service import serve
+
+from .app import SERVICE
+
+serve(SERVICE)
