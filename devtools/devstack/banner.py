@@ -21,6 +21,8 @@ def banner(
         lines += ["Services (each also serves /asyncapi, /healthz, /readyz and /metrics):"]
         lines += [f"  {name:<13} {platform.url(name)}/docs" for name in SERVICES]
         lines.append("")
+    if platform:
+        lines += _dashboard_lines(platform, demo)
     if platform and demo:
         lines += _demo_lines(platform, demo)
     lines += [
@@ -32,6 +34,16 @@ def banner(
         "Press Ctrl-C to stop everything (or send SIGTERM); the data stays for the next start.",
     ]
     return "\n".join(lines)
+
+
+def _dashboard_lines(platform: Platform, demo: Demo | None) -> list[str]:
+    key = next((a for a in demo.agencies if a.agency_id == EXAMPLE_AGENCY), None) if demo else None
+    sign_in = f"the key of {key.agency_id} ({key.api_key})" if key else "an agency's API key"
+    return [
+        f"Dashboard (HR) {platform.url('dashboard')}/dasbor",
+        f"               sign in with {sign_in}, or the administrator token for every agency",
+        "",
+    ]
 
 
 def _mail_lines(mail: MailSink | None) -> list[str]:
