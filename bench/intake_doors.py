@@ -45,7 +45,7 @@ from pymongo.database import Database
 
 from bench.profiling import print_top, profiled
 from devtools.devstack.embedded import EmbeddedStack
-from devtools.devstack.platform import SERVICES, Platform
+from devtools.devstack.platform import PIPELINE, Platform
 from devtools.devstack.processes import free_port
 from shared.kafka_admin import ensure_topics
 from tests.e2e.api import Agency, random_nip, register_agency, xlsx
@@ -454,7 +454,8 @@ def main() -> None:
                 stack.kafka_bootstrap,
                 stack.mongo_uri,
                 Path(tmp) / "logs",
-                ports={n: free_port() for n in SERVICES},
+                services=PIPELINE,
+                ports={n: free_port() for n in PIPELINE},
                 extra_env={
                     "KINERJA_LOG_LEVEL": "WARNING",
                     "KINERJA_ADMIN_TOKEN": admin_token,

@@ -39,7 +39,7 @@ from bench.harness import embedded_stack, run_header, save_results
 from bench.proc_stats import cpu_all, cpu_delta
 from bench.scoring import log, nips, publish, wait_for
 from devtools.devstack.embedded import EmbeddedStack
-from devtools.devstack.platform import Platform
+from devtools.devstack.platform import PIPELINE, Platform
 from devtools.devstack.processes import free_port
 from shared.contracts import EMPLOYEE_REGISTERED, SCORE_COMPUTED, EventSpec
 from shared.contracts.common import Period, PeriodType, Predikat, Rating
@@ -235,6 +235,7 @@ def platform_runs(args: argparse.Namespace, stack: EmbeddedStack, mongo: MongoCl
         stack.kafka_bootstrap,
         stack.mongo_uri,
         tmp / "logs",
+        services=PIPELINE,
         ports={n: free_port() for n in ("intake", "scoring", "training", "notification")},
         extra_env={
             "KINERJA_LOG_LEVEL": "WARNING",

@@ -50,7 +50,7 @@ from bench.population import SKP_DOORS, Population, build_population
 from bench.proc_stats import cpu_all, cpu_delta, peak_rss_mb
 from bench.profiling import profiled
 from devtools.devstack.embedded import EmbeddedStack
-from devtools.devstack.platform import SERVICES, Platform
+from devtools.devstack.platform import PIPELINE, Platform
 from devtools.devstack.processes import free_port
 from shared.contracts import SCORE_COMPUTED
 from tests.e2e.api import Agency
@@ -76,7 +76,7 @@ def expected_notifications(population: Population, nips: list[str]) -> int:
 
 
 def drained(mongo: MongoClient) -> bool:
-    return not any(mongo[f"kinerja_{name}"].outbox.find_one({"status": "pending"}, {"_id": 1}) for name in SERVICES)
+    return not any(mongo[f"kinerja_{name}"].outbox.find_one({"status": "pending"}, {"_id": 1}) for name in PIPELINE)
 
 
 class ScoreNotices:
@@ -267,7 +267,8 @@ def run_platform(
         stack.kafka_bootstrap,
         stack.mongo_uri,
         tmp / "logs",
-        ports={n: free_port() for n in SERVICES},
+        services=PIPELINE,
+        ports={n: free_port() for n in PIPELINE},
         extra_env={
             "KINERJA_LOG_LEVEL": "WARNING",
             "KINERJA_ADMIN_TOKEN": os.environ["KINERJA_ADMIN_TOKEN"],
@@ -276,7 +277,7 @@ def run_platform(
     )
     try:
         platform.start()
-        pids = {n: platform.processes[n].process.pid for n in SERVICES}
+        pids = {n: platform.processes[n].process.pid for n in PIPELINE}
         pids |= {"broker": stack.broker.process.pid, "database": stack.database.process.pid}
         url = platform.url("intake")
         population, result["population"] = set_up_population(args, url, mongo)
@@ -285,7 +286,7 @@ def run_platform(
         result["idle_cpu_pct"] = idle_cpu(pids)
 
         log(f"platform saturated: {args.reports} reports in batches of up to 1,000, months {sat_months}")
-        with profiled({n: pids[n] for n in (*SERVICES, "database")}, args.profile) as spy:
+        with profiled({n: pids[n] for n in (*PIPELINE, "database")}, args.profile) as spy:
             sat = platform_saturated(url, mongo, population, sat_months, args.reports, pids)
         if spy.top:
             result["profile_pct_of_busy_samples"] = spy.top

@@ -67,7 +67,7 @@ from bench.proc_stats import machine_jiffies
 from bench.scale_out_checks import audit
 from bench.scale_out_report import markdown
 from devtools.devstack.embedded import EmbeddedStack
-from devtools.devstack.platform import SERVICES, Platform, is_ready
+from devtools.devstack.platform import PIPELINE, Platform, is_ready
 from devtools.devstack.processes import ManagedProcess, free_port, wait_until
 from shared.contracts import SCORE_COMPUTED
 from shared.kafka_admin import ensure_topics
@@ -173,7 +173,7 @@ def records_per_commit(mongo: MongoClient, since: datetime) -> dict[str, float]:
     """Per service, records per outbox document since `since`: per commit, where a commit's records share one."""
     query = {"created_at": {"$gte": since.replace(tzinfo=None)}}
     found = {}
-    for name in SERVICES:
+    for name in PIPELINE:
         counts = [doc.get("count", 1) for doc in mongo[f"kinerja_{name}"].outbox.find(query, {"count": 1})]
         found[name] = sum(counts) / len(counts) if counts else 0.0
     return found
@@ -203,7 +203,8 @@ def start_platform(stack: EmbeddedStack, tmp: Path, admin_token: str) -> Platfor
         stack.kafka_bootstrap,
         stack.mongo_uri,
         tmp / "logs",
-        ports={n: free_port() for n in SERVICES},
+        services=PIPELINE,
+        ports={n: free_port() for n in PIPELINE},
         extra_env={
             "KINERJA_LOG_LEVEL": "WARNING",
             "KINERJA_ADMIN_TOKEN": admin_token,
@@ -231,7 +232,7 @@ def scale_out(
     args: argparse.Namespace, stack: EmbeddedStack, platform: Platform, mongo: MongoClient, log_dir: Path
 ) -> dict[str, Any]:
     """Population, run 1, the second replica, run 2."""
-    pids = {n: platform.processes[n].process.pid for n in SERVICES}
+    pids = {n: platform.processes[n].process.pid for n in PIPELINE}
     pids |= {"broker": stack.broker.process.pid, "database": stack.database.process.pid, "load generator": os.getpid()}
     url = platform.url("intake")
     log(f"population: {args.agencies} agencies, {args.employees} employees")

@@ -34,7 +34,7 @@ from pymongo import AsyncMongoClient, MongoClient, ReplaceOne
 from bench.harness import embedded_stack, run_header, save_results
 from bench.proc_stats import cpu_all, cpu_delta
 from devtools.devstack.embedded import EmbeddedStack
-from devtools.devstack.platform import Platform
+from devtools.devstack.platform import PIPELINE, Platform
 from devtools.devstack.processes import free_port
 from shared.contracts import AGENCY_REGISTERED, PERIOD_OPENED, REPORT_SUBMITTED, EventSpec
 from shared.contracts.master_data import AgencyRegistered
@@ -189,6 +189,7 @@ def platform_runs(args: argparse.Namespace, stack: EmbeddedStack, mongo: MongoCl
         stack.kafka_bootstrap,
         stack.mongo_uri,
         tmp / "logs",
+        services=PIPELINE,
         ports={"scoring": free_port()} | {n: free_port() for n in ("intake", "training", "notification")},
         extra_env={
             "KINERJA_LOG_LEVEL": "WARNING",

@@ -6,15 +6,13 @@ import uuid
 import httpx
 import pytest
 
+from devtools.devstack.platform import PIPELINE
 from shared.http_access import CORRELATION_HEADER
 from tests.conftest import eventually
 
 from .api import register_agency
 
 pytestmark = pytest.mark.e2e
-
-# The pipeline a report travels through (the dashboard only reads the events it leaves).
-PIPELINE = ("intake", "scoring", "training", "notification")
 
 
 def log_lines(platform, service: str) -> list[dict]:
