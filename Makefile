@@ -50,3 +50,4 @@ bench: install  ## intake's doors vs bare writes, then the whole pipeline vs a b
 	$(BIN)/python -m bench.scoring
 	$(BIN)/python -m bench.notification
 	$(BIN)/python -m bench.training
+	$(BIN)/python -m bench.dashboard
