@@ -41,7 +41,7 @@ SERVICE = ServiceDefinition(
         API_KEY_ROUTE,
         Route(AGENCY_REGISTERED, h.on_agency_registered),
         Route(UNIT_KERJA_REGISTERED, h.on_unit_kerja_registered),
-        Route(EMPLOYEE_REGISTERED, h.on_employee_registered),
+        Route(EMPLOYEE_REGISTERED, h.on_employee_registered, prefetch=h.prefetch_employees),
         Route(PERIOD_OPENED, h.on_period_opened),
         Route(PERIOD_CLOSED, h.on_period_closed),
         Route(PERIOD_REOPENED, h.on_period_reopened),

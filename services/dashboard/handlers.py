@@ -41,6 +41,7 @@ from .repository import (
     PERIOD_TOTALS,
     PERIODS,
     PLANS,
+    ROSTERS,
     UNITS,
     event_document,
     pair,
@@ -72,6 +73,7 @@ async def on_unit_kerja_registered(event: UnitKerjaRegistered, ctx: HandlerConte
 
 
 async def on_employee_registered(event: EmployeeRegistered, ctx: HandlerContext) -> None:
+    inactive = _midnight(event.nonaktif_sejak) if event.nonaktif_sejak else None
     fields = {
         "agency_id": event.agency_id,
         "nama": event.nama,
@@ -79,9 +81,16 @@ async def on_employee_registered(event: EmployeeRegistered, ctx: HandlerContext)
         "jenis_asn": event.jenis_asn.value,
         "atasan_nip": event.atasan_nip,
         "unit_kerja": event.unit_kerja,
-        "nonaktif_sejak": _midnight(event.nonaktif_sejak) if event.nonaktif_sejak else None,
+        "nonaktif_sejak": inactive,
     }
+    before = await ctx.uow.get(EMPLOYEES, event.nip)
     ctx.uow.update(EMPLOYEES, event.nip, set_=fields, upsert=True)
+    member = {"nama": event.nama, "jabatan": event.jabatan, "unit_kerja": event.unit_kerja, "member": True}
+    member["inactive_since"] = inactive
+    ctx.uow.update(ROSTERS, event.agency_id, set_={f"members.{event.nip}": member}, upsert=True)
+    moved_from = (before or {}).get("agency_id")
+    if moved_from and moved_from != event.agency_id:  # mutasi: the old agency no longer counts them
+        ctx.uow.update(ROSTERS, moved_from, set_={f"members.{event.nip}.member": False})
 
 
 def _period_fields(event: PeriodOpened) -> dict[str, Any]:
@@ -125,6 +134,7 @@ async def on_report_submitted(event: ReportSubmitted, ctx: HandlerContext) -> No
     ctx.uow.update(
         PERIOD_TOTALS,
         totals,
+        set_={f"reported.{event.nip}": True},
         inc={"submitted": 1},
         set_on_insert={"agency_id": event.agency_id, "period_id": period_id},
         upsert=True,

@@ -30,6 +30,7 @@ from .settings import dashboard_settings
 from .web import BASE, AgencyAccess, language, open_agency, refuse, render, signed_in, static_file, to_sign_in
 
 router = APIRouter(prefix=BASE, include_in_schema=False)
+SHOWN_MAX = 200  # rows of the employee list; a search narrows it
 
 
 @router.get("/static/{name}")
@@ -168,7 +169,9 @@ async def trends(
         page="tren",
         view=view,
         chosen=chosen,
-        late=views.not_reported(roster, chosen) if chosen else [],
+        late=views.not_reported(roster, chosen, await rm.reported_in(runtime.db, agency_id, chosen.period_id))
+        if chosen
+        else [],
         years=sorted({p.start.year for p in periods} | {year}),
     )
 
@@ -191,7 +194,7 @@ async def employees(
         session=access.session,
         agency=access.agency,
         page="pegawai",
-        people=people[:500],
+        people=people[:SHOWN_MAX],
         total=len(people),
         cari=cari,
         units=await rm.unit_names(runtime.db, agency_id),

@@ -18,10 +18,13 @@ from .domain.views import PeriodRecord, PeriodTotals, RosterEntry
 
 AGENCIES = "agencies"  # _id agency_id: nama, wilayah
 UNITS = "units"  # _id agency_id:unit_id: agency_id, nama
-EMPLOYEES = "employees"  # _id nip: the roster line, and `reported` {period_id: agency_id}
+EMPLOYEES = "employees"  # _id nip: the employee, and `reported` {period_id: agency_id}
+# _id agency_id: `members` {nip: {nama, jabatan, unit_kerja, inactive_since, member}}: the whole roster in one
+# read (a list page, who is expected, who is late), where a find over thousands of employees would be slow.
+ROSTERS = "rosters"
 HISTORIES = "histories"  # _id nip: scores, annual, training, jp, coaching, career (the employee page)
 PERIODS = "periods"  # _id agency_id:period_id
-PERIOD_TOTALS = "period_totals"  # _id agency_id:period_id: submitted, nilai_total, nilai_count
+PERIOD_TOTALS = "period_totals"  # _id agency_id:period_id: submitted, nilai_total, nilai_count, reported {nip}
 DISTRIBUTIONS = "distributions"  # _id agency_id:scope: the latest DistributionEvaluated
 PLANS = "plans"  # _id agency_id:tahun: the latest PlanUpdated
 DELIVERY_HEALTH = "delivery_health"  # _id agency_id (or *): the latest DeliveryHealth
@@ -70,10 +73,16 @@ async def agency_periods(db: AsyncDatabase, agency_id: str) -> list[PeriodRecord
 
 
 async def period_totals(db: AsyncDatabase, agency_id: str) -> dict[str, PeriodTotals]:
+    found = db[PERIOD_TOTALS].find({"agency_id": agency_id}, {"reported": 0})
     return {
         d["period_id"]: PeriodTotals(d.get("submitted", 0), d.get("nilai_total", 0.0), d.get("nilai_count", 0))
-        async for d in db[PERIOD_TOTALS].find({"agency_id": agency_id})
+        async for d in found
     }
+
+
+async def reported_in(db: AsyncDatabase, agency_id: str, period_id: str) -> set[str]:
+    found = await db[PERIOD_TOTALS].find_one({"_id": pair(agency_id, period_id)}, {"reported": 1})
+    return set((found or {}).get("reported") or {})
 
 
 async def distributions(db: AsyncDatabase, agency_id: str) -> dict[str, DistributionEvaluated]:
@@ -82,17 +91,17 @@ async def distributions(db: AsyncDatabase, agency_id: str) -> dict[str, Distribu
 
 
 async def roster(db: AsyncDatabase, agency_id: str) -> list[RosterEntry]:
-    fields = {"nama": 1, "jabatan": 1, "unit_kerja": 1, "reported": 1, "nonaktif_sejak": 1}
+    found = await db[ROSTERS].find_one({"_id": agency_id}) or {}
     return [
         RosterEntry(
-            nip=d["_id"],
-            nama=d["nama"],
-            jabatan=d["jabatan"],
-            unit_kerja=d.get("unit_kerja"),
-            reported=frozenset(p for p, a in (d.get("reported") or {}).items() if a == agency_id),
-            inactive_since=d["nonaktif_sejak"].date() if d.get("nonaktif_sejak") else None,
+            nip=nip,
+            nama=m["nama"],
+            jabatan=m["jabatan"],
+            unit_kerja=m.get("unit_kerja"),
+            inactive_since=m["inactive_since"].date() if m.get("inactive_since") else None,
         )
-        async for d in db[EMPLOYEES].find({"agency_id": agency_id}, fields)
+        for nip, m in (found.get("members") or {}).items()
+        if m.get("member", True)
     ]
 
 

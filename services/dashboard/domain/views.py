@@ -5,7 +5,7 @@ same numbers for screen readers and printouts.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -42,7 +42,6 @@ class RosterEntry:
     nama: str
     jabatan: str
     unit_kerja: str | None
-    reported: frozenset[str] = field(default_factory=frozenset)
     inactive_since: date | None = None
 
     def expected_in(self, period: PeriodRecord) -> bool:
@@ -158,9 +157,9 @@ def trend_view(
     }
 
 
-def not_reported(roster: Sequence[RosterEntry], period: PeriodRecord) -> list[RosterEntry]:
+def not_reported(roster: Sequence[RosterEntry], period: PeriodRecord, reported: set[str]) -> list[RosterEntry]:
     """Who was expected to report for the period and has not, by unit then name."""
-    late = [e for e in roster if e.expected_in(period) and period.period_id not in e.reported]
+    late = [e for e in roster if e.expected_in(period) and e.nip not in reported]
     return sorted(late, key=lambda e: (e.unit_kerja or "", e.nama))
 
 
