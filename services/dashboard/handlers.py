@@ -41,6 +41,7 @@ from .repository import (
     PERIOD_TOTALS,
     PERIODS,
     PLANS,
+    REPORTED,
     ROSTERS,
     UNITS,
     event_document,
@@ -131,10 +132,10 @@ async def on_report_submitted(event: ReportSubmitted, ctx: HandlerContext) -> No
         return
     ctx.uow.update(EMPLOYEES, event.nip, set_={f"reported.{path_key(period_id)}": event.agency_id}, upsert=True)
     totals = pair(event.agency_id, period_id)
+    ctx.uow.update(REPORTED, totals, set_={f"nips.{event.nip}": True}, upsert=True)
     ctx.uow.update(
         PERIOD_TOTALS,
         totals,
-        set_={f"reported.{event.nip}": True},
         inc={"submitted": 1},
         set_on_insert={"agency_id": event.agency_id, "period_id": period_id},
         upsert=True,

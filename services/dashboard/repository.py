@@ -24,7 +24,9 @@ EMPLOYEES = "employees"  # _id nip: the employee, and `reported` {period_id: age
 ROSTERS = "rosters"
 HISTORIES = "histories"  # _id nip: scores, annual, training, jp, coaching, career (the employee page)
 PERIODS = "periods"  # _id agency_id:period_id
-PERIOD_TOTALS = "period_totals"  # _id agency_id:period_id: submitted, nilai_total, nilai_count, reported {nip}
+PERIOD_TOTALS = "period_totals"  # _id agency_id:period_id: submitted, nilai_total, nilai_count
+# _id agency_id:period_id: `nips` {nip: true}, who reported; apart from the totals, which every score rewrites
+REPORTED = "reported"
 DISTRIBUTIONS = "distributions"  # _id agency_id:scope: the latest DistributionEvaluated
 PLANS = "plans"  # _id agency_id:tahun: the latest PlanUpdated
 DELIVERY_HEALTH = "delivery_health"  # _id agency_id (or *): the latest DeliveryHealth
@@ -73,7 +75,7 @@ async def agency_periods(db: AsyncDatabase, agency_id: str) -> list[PeriodRecord
 
 
 async def period_totals(db: AsyncDatabase, agency_id: str) -> dict[str, PeriodTotals]:
-    found = db[PERIOD_TOTALS].find({"agency_id": agency_id}, {"reported": 0})
+    found = db[PERIOD_TOTALS].find({"agency_id": agency_id})
     return {
         d["period_id"]: PeriodTotals(d.get("submitted", 0), d.get("nilai_total", 0.0), d.get("nilai_count", 0))
         async for d in found
@@ -81,8 +83,8 @@ async def period_totals(db: AsyncDatabase, agency_id: str) -> dict[str, PeriodTo
 
 
 async def reported_in(db: AsyncDatabase, agency_id: str, period_id: str) -> set[str]:
-    found = await db[PERIOD_TOTALS].find_one({"_id": pair(agency_id, period_id)}, {"reported": 1})
-    return set((found or {}).get("reported") or {})
+    found = await db[REPORTED].find_one({"_id": pair(agency_id, period_id)})
+    return set((found or {}).get("nips") or {})
 
 
 async def distributions(db: AsyncDatabase, agency_id: str) -> dict[str, DistributionEvaluated]:
