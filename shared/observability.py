@@ -28,6 +28,13 @@ HTTP_REQUEST_SECONDS = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+# Counted by notification's delivery worker as an attempt ends, not when its outcome is written: a write that
+# is retried after a database outage must not count the attempt twice.
+DELIVERY_ATTEMPTS = Counter(
+    "kinerja_delivery_attempts_total",
+    "Delivery attempts by channel and what each left the delivery as: sent, pending (failed, to be retried) or dead",
+    ["channel", "outcome"],
+)
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 # Gauges read from MongoDB or Kafka when Prometheus scrapes, not on the hot path.

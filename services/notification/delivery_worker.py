@@ -38,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.observability import DELIVERY_ATTEMPTS
 from shared.service import Runtime
 
 from .delivery_store import (
@@ -247,6 +248,7 @@ class DeliveryWorker:
             async with self._slots:
                 outcome = await self._try(claimed)
             if outcome is not None:
+                DELIVERY_ATTEMPTS.labels(channel=claimed.delivery.channel, outcome=outcome.status).inc()
                 self._outcomes.append(outcome)
                 self._outcomes_ready.set()
         finally:

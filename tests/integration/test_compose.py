@@ -6,6 +6,10 @@ B: what the schema cannot say: start-up order, health checks, the KRaft and
    replica-set settings, named volumes, host ports that still allow --scale.
 C: `docker compose config -q` (or Compose v1's `docker-compose`) accepts the
    file, when such a CLI is installed; skipped otherwise.
+D: the observability profile: Prometheus scrapes every app service, the Grafana
+   dashboard queries only metrics the code defines, its provisioning points at
+   the mounted dashboards and the provisioned data source, and both stay out of
+   the default start.
 """
 
 import json
@@ -23,14 +27,18 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+PROMETHEUS_CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"
+GRAFANA = ROOT / "deploy" / "grafana"
+GRAFANA_DASHBOARDS = GRAFANA / "dashboards"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 SCHEMA_FILE = Path(__file__).parent / "data" / "compose-spec.json"
 
-APP_SERVICES = ("intake", "scoring", "training", "notification")
+APP_SERVICES = ("intake", "scoring", "training", "notification", "dashboard")
 # Consumers only: they must be scalable, so no fixed host port.
 SCALABLE_SERVICES = ("scoring", "training", "notification")
 ONE_SHOT_SERVICES = ("topics",)
+OBSERVABILITY_SERVICES = ("prometheus", "grafana")
 
 _VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}")
 
@@ -172,6 +180,14 @@ def test_every_service_requires_an_admin_token_of_its_own() -> None:
         assert env.get("KINERJA_ENV", "production") == "production", f"{name}: Compose runs in production mode"
 
 
+def test_services_that_sign_or_encrypt_require_the_secret_key() -> None:
+    """Notification encrypts webhook secrets with it, the dashboard signs its session cookies: no default."""
+    services = _compose()["services"]
+    for name in ("notification", "dashboard"):
+        key = _VARIABLE.fullmatch(_env(services[name]).get("KINERJA_SECRET_KEY", ""))
+        assert key and key["name"] == "KINERJA_SECRET_KEY" and key["op"] == ":?", f"{name}: KINERJA_SECRET_KEY"
+
+
 def test_topics_is_a_one_shot_after_kafka() -> None:
     topics = _compose()["services"]["topics"]
     assert topics["command"] == ["python", "-m", "shared.kafka_admin"]
@@ -244,6 +260,7 @@ def test_host_ports_are_unique_and_consumers_can_scale() -> None:
                 assert port not in owners, f"host port {port} published by both {owners[port]} and {name}"
                 owners[port] = name
     assert owners.get(8001) == "intake"
+    assert owners.get(8005) == "dashboard"
     for name in SCALABLE_SERVICES:
         assert not _host_ports(services[name]), f"{name} publishes a fixed host port, so --scale {name}=3 would fail"
         assert "container_name" not in services[name], f"{name}: container_name prevents --scale"
@@ -321,3 +338,244 @@ def _compose_config(cli: list[str], tmp_path: Path, admin_token: str | None) -> 
         timeout=120,
         check=False,
     )
+
+
+# --- D: the observability profile -------------------------------------------------------------------------
+
+# Series Prometheus makes itself rather than reads from a service.
+PROMETHEUS_OWN_SERIES = frozenset({"up"})
+# prometheus_client's Counter("x_total") and Counter("x") both expose x_total; histograms add these suffixes.
+_SAMPLE_SUFFIXES = ("", "_total", "_bucket", "_sum", "_count", "_created")
+_METRIC_DEFINITION = re.compile(r"\b(?:Counter|Gauge|Histogram|Summary)\(\s*\"([a-zA-Z_:][a-zA-Z0-9_:]*)\"")
+_PROMQL_STRING = re.compile(r'"(?:[^"\\]|\\.)*"' + r"|'(?:[^'\\]|\\.)*'")
+_PROMQL_KEYWORDS = frozenset(
+    {"and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right"}
+)
+
+
+def _yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _dashboard() -> dict[str, Any]:
+    return json.loads((GRAFANA_DASHBOARDS / "kinerja.json").read_text(encoding="utf-8"))
+
+
+def _bind_mounts(service: dict[str, Any]) -> dict[Path, tuple[str, bool]]:
+    """Host path (resolved from the repo root) -> (container path, read-only) for a service's bind mounts."""
+    mounts: dict[Path, tuple[str, bool]] = {}
+    for entry in service.get("volumes", []):
+        source, target, *mode = str(entry).split(":")
+        if source.startswith("."):
+            mounts[(ROOT / source).resolve()] = (target, "ro" in mode)
+    return mounts
+
+
+def _defined_metrics() -> set[str]:
+    """Every sample name the code can expose: the Counter/Gauge/Histogram/Summary names under shared/ and services/."""
+    names: set[str] = set()
+    for folder in ("shared", "services"):
+        for source in (ROOT / folder).rglob("*.py"):
+            for base in _METRIC_DEFINITION.findall(source.read_text(encoding="utf-8")):
+                base = base.removesuffix("_total")
+                names.update(base + suffix for suffix in _SAMPLE_SUFFIXES)
+    return names
+
+
+def _promql_metric_names(expr: str) -> set[str]:
+    """The metric names a PromQL expression reads (not its functions, label names, strings or Grafana variables)."""
+    if variable_query := re.fullmatch(r"\s*label_values\((?:(?P<selector>.*),)?\s*\w+\s*\)\s*", expr):
+        expr = variable_query["selector"] or ""
+    expr = _PROMQL_STRING.sub("", expr)
+    expr = re.sub(r"\{[^}]*\}|\[[^\]]*\]", "", expr)
+    expr = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", expr)
+    expr = re.sub(r"\$\{?\w+\}?", "", expr)
+    names = set()
+    for match in re.finditer(r"(?<![\w.])[a-zA-Z_:][a-zA-Z0-9_:]*", expr):
+        if expr[match.end() :].lstrip().startswith("(") or match.group() in _PROMQL_KEYWORDS:
+            continue  # a function or an aggregation
+        names.add(match.group())
+    return names
+
+
+def _dashboard_queries(dashboard: dict[str, Any]) -> list[str]:
+    """Every panel target's expression (rows' nested panels too) and every query variable's query."""
+    queries: list[str] = []
+    panels = list(dashboard["panels"])
+    while panels:
+        panel = panels.pop()
+        panels.extend(panel.get("panels", []))
+        queries.extend(target["expr"] for target in panel.get("targets", []))
+    for variable in dashboard["templating"]["list"]:
+        if variable["type"] == "query":
+            query = variable["query"]
+            queries.append(query["query"] if isinstance(query, dict) else query)
+    return queries
+
+
+def _datasource_refs(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, list):
+        return [ref for item in node for ref in _datasource_refs(item)]
+    if not isinstance(node, dict):
+        return []
+    found = [node["datasource"]] if isinstance(node.get("datasource"), dict) else []
+    return found + [ref for key, value in node.items() if key != "datasource" for ref in _datasource_refs(value)]
+
+
+def test_every_app_service_is_a_prometheus_scrape_target() -> None:
+    config = _yaml(PROMETHEUS_CONFIG)
+    assert config["global"]["scrape_interval"] == "15s"
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    services = _compose()["services"]
+    for name in APP_SERVICES:
+        job = jobs.get(name)
+        assert job is not None, f"Prometheus has no job for {name}"
+        assert job.get("metrics_path", "/metrics") == "/metrics", name
+        assert job.get("scrape_interval", "15s") == "15s", name
+        # By DNS, so every replica of `--scale` is a target; the name must be the compose service's.
+        (lookup,) = job["dns_sd_configs"]
+        assert lookup["names"] == [name] and lookup["type"] == "A" and lookup["port"] == 8000, name
+        assert name in services, f"{name} is scraped but not in docker-compose.yml"
+        relabel = job["relabel_configs"]
+        assert {"source_labels": ["__meta_dns_name"], "target_label": "service"} in relabel, name
+    for job in jobs.values():
+        for lookup in job.get("dns_sd_configs", []):
+            assert set(lookup["names"]) <= set(services), f"{job['job_name']} scrapes {lookup['names']}"
+
+
+def test_prometheus_loads_the_mounted_config_and_stays_on_loopback() -> None:
+    prometheus = _compose()["services"]["prometheus"]
+    config_path, read_only = _bind_mounts(prometheus)[PROMETHEUS_CONFIG]
+    assert read_only
+    assert f"--config.file={config_path}" in prometheus["command"]
+    assert all(_with_defaults(str(port)).startswith("127.0.0.1:") for port in prometheus["ports"])
+
+
+def test_prometheus_config_passes_promtool() -> None:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed; the scrape targets were still checked")
+    result = subprocess.run(
+        [promtool, "check", "config", str(PROMETHEUS_CONFIG)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("expr", "names"),
+    [
+        pytest.param(
+            'sum by (service, topic) (rate(kinerja_x_total{outcome="dead_lettered", a=~"$service"}[$__rate_interval]))',
+            {"kinerja_x_total"},
+            id="aggregation-with-labels",
+        ),
+        pytest.param(
+            "histogram_quantile(0.95, sum by (le) (rate(kinerja_y_bucket[5m]))) / on (job) group_left up",
+            {"kinerja_y_bucket", "up"},
+            id="quantile-and-binary-op",
+        ),
+        pytest.param('label_values(up{service!="prometheus"}, service)', {"up"}, id="grafana-variable"),
+        pytest.param(
+            'count(kinerja_z{route=~"/v1/{id}", note="a \\"quoted\\" kinerja_not_a_metric"}) or vector(0)',
+            {"kinerja_z"},
+            id="strings-with-braces-and-quotes",
+        ),
+    ],
+)
+def test_promql_metric_names_finds_metrics_only(expr: str, names: set[str]) -> None:
+    assert _promql_metric_names(expr) == names
+
+
+def test_grafana_dashboard_queries_only_metrics_the_code_defines() -> None:
+    known = _defined_metrics() | PROMETHEUS_OWN_SERIES
+    assert {"kinerja_events_consumed_total", "kinerja_http_request_duration_seconds_bucket"} <= known
+    used = {name for query in _dashboard_queries(_dashboard()) for name in _promql_metric_names(query)}
+    unknown = sorted(used - known)
+    assert not unknown, f"the dashboard queries metrics no code defines: {unknown}"
+    # The panels the issue asks for: throughput, latency, lag, backlog, dead letters, deliveries, paused targets.
+    wanted = {
+        "kinerja_events_consumed_total",
+        "kinerja_outbox_published_total",
+        "kinerja_http_request_duration_seconds_bucket",
+        "kinerja_consumer_lag",
+        "kinerja_outbox_pending",
+        "kinerja_outbox_oldest_pending_age_seconds",
+        "kinerja_delivery_attempts_total",
+        "kinerja_delivery_targets_paused",
+    }
+    assert wanted <= used, f"no panel reads {sorted(wanted - used)}"
+
+
+def test_grafana_provisioning_loads_the_mounted_dashboards_with_the_provisioned_datasource() -> None:
+    grafana = _compose()["services"]["grafana"]
+    mounts = _bind_mounts(grafana)
+    provisioning, provisioning_ro = mounts[(GRAFANA / "provisioning").resolve()]
+    dashboards_at, dashboards_ro = mounts[GRAFANA_DASHBOARDS.resolve()]
+    assert provisioning == "/etc/grafana/provisioning" and provisioning_ro and dashboards_ro
+    (provider,) = _yaml(GRAFANA / "provisioning" / "dashboards" / "kinerja.yml")["providers"]
+    assert provider["type"] == "file" and provider["options"]["path"] == dashboards_at
+    (datasource,) = _yaml(GRAFANA / "provisioning" / "datasources" / "prometheus.yml")["datasources"]
+    assert datasource["type"] == "prometheus" and datasource["url"] == "http://prometheus:9090"
+    dashboard = _dashboard()
+    (variable,) = [v for v in dashboard["templating"]["list"] if v["type"] == "datasource"]
+    assert variable["query"] == "prometheus" and variable["current"]["value"] == datasource["uid"]
+    refs = _datasource_refs(dashboard)
+    assert refs, "no panel names a data source"
+    for ref in refs:
+        assert ref["type"] == "prometheus" and ref["uid"] in (f"${{{variable['name']}}}", datasource["uid"]), ref
+    home = _env(grafana).get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH")
+    assert home is None or home == f"{dashboards_at}/kinerja.json"
+
+
+def test_prometheus_and_grafana_start_only_with_the_observability_profile() -> None:
+    services = _compose()["services"]
+    for name, service in services.items():
+        expected = ["observability"] if name in OBSERVABILITY_SERVICES else None
+        assert service.get("profiles") == expected, f"{name}: profiles {service.get('profiles')}"
+        if expected:
+            ports = [_with_defaults(str(port)) for port in service["ports"]]
+            assert all(port.startswith("127.0.0.1:") for port in ports), f"{name} is published beyond loopback"
+            assert not any(services[dep].get("profiles") is None for dep in service.get("depends_on", {})), name
+
+
+def test_grafana_needs_no_internet_and_no_anonymous_viewers() -> None:
+    env = _env(_compose()["services"]["grafana"])
+    assert env["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
+    assert env["GF_PLUGINS_PREINSTALL_DISABLED"] == "true"
+    assert "GF_INSTALL_PLUGINS" not in env and "GF_PLUGINS_PREINSTALL" not in env
+
+
+@pytest.mark.parametrize(
+    ("password", "starts"),
+    [
+        pytest.param(None, False, id="compose-default"),
+        pytest.param("admin", False, id="grafana-default"),
+        pytest.param("a-password-of-our-own", True, id="own-password"),
+    ],
+)
+def test_grafana_refuses_to_start_without_a_password_of_its_own(
+    tmp_path: Path, password: str | None, starts: bool
+) -> None:
+    """Runs the service's entrypoint guard with /run.sh (Grafana's own entrypoint) swapped for a stand-in."""
+    grafana = _compose()["services"]["grafana"]
+    setting = _VARIABLE.fullmatch(_env(grafana)["GF_SECURITY_ADMIN_PASSWORD"])
+    assert setting and setting["name"] == "KINERJA_GRAFANA_ADMIN_PASSWORD"
+    shell, flag, script, *args = grafana["entrypoint"]
+    script = script.replace("$$", "$")  # Compose's escape for a literal $
+    assert 'exec /run.sh "$@"' in script
+    stand_in = tmp_path / "run.sh"
+    stand_in.write_text("#!/bin/sh\necho grafana started\n")
+    stand_in.chmod(0o755)
+    value = _with_defaults(setting.group()) if password is None else password
+    result = subprocess.run(
+        [shell, flag, script.replace("/run.sh", str(stand_in)), *args],
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GF_SECURITY_ADMIN_PASSWORD": value},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    if starts:
+        assert result.returncode == 0 and "grafana started" in result.stdout, result.stderr
+    else:
+        assert result.returncode != 0 and "KINERJA_GRAFANA_ADMIN_PASSWORD" in result.stderr, result.stdout
