@@ -17,7 +17,7 @@ import pytest
 from devtools.devstack.platform import Platform
 from tests.conftest import eventually
 
-from .api import register_agency
+from .api import ADMIN, register_agency
 from .browser import browser_missing, in_worker_thread, launch
 
 pytestmark = pytest.mark.e2e
@@ -172,3 +172,13 @@ async def test_in_a_browser_hr_signs_in_sees_the_chart_follows_an_employee_and_s
     assert "Sangat Baik" in seen["history"]
     assert "Overview" in seen["english"] and "Employees" in seen["english"] and seen["sign_out"] == "Sign out"
     assert seen["problems"] == [], f"pages loaded something from outside or failed: {seen['problems']}"
+
+
+async def test_the_administrator_sees_every_agency(platform, scored_agency):
+    agency, *_ = scored_agency
+    await distribution_shown(platform, agency)
+    with closing(await signed_in_client(platform, ADMIN["Authorization"].removeprefix("Bearer "))) as client:
+        chooser = client.get(f"{BASE}/instansi")
+        assert chooser.status_code == 200 and f'href="{BASE}/instansi/{agency.agency_id}"' in chooser.text
+        overview = client.get(f"{BASE}/instansi/{agency.agency_id}?periode=2026-10")
+        assert 'id="employees-scored">5<' in overview.text
