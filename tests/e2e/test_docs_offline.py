@@ -6,48 +6,37 @@ and recorded; so is every load the pages' Content-Security-Policy refuses. The
 pages must render their content with neither.
 """
 
-import os
 import re
-import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from devtools.devstack.platform import Platform
 
+from .browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_HOSTS,
+    RECORD_REFUSALS,
+    TIMEOUT_MS,
+    browser_missing,
+    in_worker_thread,
+)
+
 try:
     from playwright.sync_api import Page, Route, expect, sync_playwright
 except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None
 
-CHROMIUM = os.environ.get("KINERJA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # ReDoc's sidebar footer ("API docs by Redocly") shows a logo from cdn.redoc.ly; the pages' policy
 # refuses it before any request is made, and ReDoc drops the image. Nothing else may be refused.
 EXPECTED_REFUSALS = {("img-src", "https://cdn.redoc.ly/redoc/logo-mini.svg")}
-TIMEOUT_MS = 30_000
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(sync_playwright is None, reason="playwright not installed: pip install -e '.[dev]'"),
-    pytest.mark.skipif(
-        not os.access(CHROMIUM, os.X_OK),
-        reason=f"Debian chromium not installed at {CHROMIUM}: apt-get install chromium",
-    ),
-]
-
-# Collects CSP violations from the moment each document starts, before any of its scripts run.
-RECORD_REFUSALS = """
-window.__refused = [];
-document.addEventListener("securitypolicyviolation", (e) => window.__refused.push([e.violatedDirective, e.blockedURI]));
-"""
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")]
 
 
 @dataclass
@@ -58,12 +47,6 @@ class Visit:
     failed: list[str] = field(default_factory=list)  # local responses >= 400
     errors: list[str] = field(default_factory=list)  # uncaught page errors
     refused: set[tuple[str, str]] = field(default_factory=set)  # CSP violations
-
-
-def _in_worker_thread(fn: Callable[[], Any]) -> Any:
-    """Playwright's sync API refuses to run on a thread with a running asyncio loop (pytest-asyncio)."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="playwright") as pool:
-        return pool.submit(fn).result()
 
 
 def _browse(urls: dict[str, str], shots: Path, check: Callable[[str, Page], None]) -> dict[str, Visit]:
@@ -146,7 +129,7 @@ def test_documentation_pages_render_without_internet(platform: Platform, tmp_pat
     }
     assert all(urlsplit(url).hostname in LOCAL_HOSTS for url in urls.values())
     started = time.monotonic()
-    visits = _in_worker_thread(lambda: _browse(urls, tmp_path, _check))
+    visits = in_worker_thread(lambda: _browse(urls, tmp_path, _check))
     print(f"browsed {len(urls)} pages in {time.monotonic() - started:.1f}s; screenshots in {tmp_path}")
 
     for name, visit in visits.items():
