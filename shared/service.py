@@ -65,6 +65,8 @@ class ServiceDefinition:
     larger_bodies: Mapping[str, int] = field(default_factory=dict)
     # Coroutines that run for the life of the process (e.g. a clock), started after the relay, cancelled first.
     background: Sequence[Callable[["Runtime"], Awaitable[None]]] = ()
+    # The service's own pages for people, listed first on `/`: (path, Bahasa Indonesia, English).
+    pages: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass
@@ -301,6 +303,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         title=definition.title,
         description=definition.description,
         version="1.0.0",
+        pages=definition.pages,
         lifespan=_lifespan(definition, settings, broker, lag, idle),
     )
     install_error_handlers(app, MAX_BODY_BYTES, definition.larger_bodies)

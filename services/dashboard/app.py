@@ -57,5 +57,8 @@ SERVICE = ServiceDefinition(
         Route(DELIVERY_HEALTH, h.on_delivery_health),
     ],
     routers=[router],
+    pages=(
+        ("/dasbor", "Dasbor HR: masuk dengan kunci API instansi", "HR dashboard: sign in with the agency's API key"),
+    ),
     setup_indexes=setup_indexes,
 )

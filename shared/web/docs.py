@@ -178,15 +178,19 @@ def wants_json(accept: str) -> bool:
     return _quality(accept, "application/json") > _quality(accept, "text/html")
 
 
-def index_response(request: Request, title: str, version: str) -> Response:
+def index_response(
+    request: Request, title: str, version: str, pages: tuple[tuple[str, str, str], ...] = ()
+) -> Response:
+    """The service's own pages first (the dashboard's, say), then the documentation and operations links."""
     root = _root(request)
+    links = (*pages, *INDEX_LINKS)
     if wants_json(request.headers.get("accept", "")):
-        links = [{"href": f"{root}{path}", "id": label_id, "en": label_en} for path, label_id, label_en in INDEX_LINKS]
-        return JSONResponse({"service": title, "version": version, "links": links}, headers={"Vary": "Accept"})
+        found = [{"href": f"{root}{path}", "id": label_id, "en": label_en} for path, label_id, label_en in links]
+        return JSONResponse({"service": title, "version": version, "links": found}, headers={"Vary": "Accept"})
     items = "\n".join(
         f'<li><a href="{html.escape(root + path)}">{html.escape(label_id)}</a> <code>{html.escape(path)}</code><br>'
         f"<small>{html.escape(label_en)}</small></li>"
-        for path, label_id, label_en in INDEX_LINKS
+        for path, label_id, label_en in links
     )
     page = _INDEX_PAGE.substitute(
         title=html.escape(title),
@@ -218,7 +222,9 @@ class LocalPagesPolicy:
         await self.app(scope, receive, send_with_policy)
 
 
-def documented_app(*, title: str, description: str, version: str, **kwargs: Any) -> FastAPI:
+def documented_app(
+    *, title: str, description: str, version: str, pages: tuple[tuple[str, str, str], ...] = (), **kwargs: Any
+) -> FastAPI:
     """A FastAPI app with /docs, /redoc, their assets, the AsyncAPI viewer's assets and `/`.
 
     The service adds `/asyncapi` itself (it knows its document); answer it with `asyncapi_response`.
@@ -229,6 +235,6 @@ def documented_app(*, title: str, description: str, version: str, **kwargs: Any)
 
     @app.get("/", include_in_schema=False)
     async def index(request: Request) -> Response:
-        return index_response(request, title, version)
+        return index_response(request, title, version, pages)
 
     return app

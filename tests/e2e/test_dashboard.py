@@ -182,3 +182,9 @@ async def test_the_administrator_sees_every_agency(platform, scored_agency):
         assert chooser.status_code == 200 and f'href="{BASE}/instansi/{agency.agency_id}"' in chooser.text
         overview = client.get(f"{BASE}/instansi/{agency.agency_id}?periode=2026-10")
         assert 'id="employees-scored">5<' in overview.text
+
+
+def test_the_services_index_leads_to_the_dashboard(dashboard):
+    index = dashboard.get("/")
+    assert index.status_code == 200 and 'href="/dasbor"' in index.text
+    assert dashboard.get("/dasbor", follow_redirects=False).headers["location"].startswith("/dasbor/masuk")
