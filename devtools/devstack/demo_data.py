@@ -1,10 +1,14 @@
-"""Demo data: four agencies of Kabupaten Bungo, their staff, SKP plans and one month of reports.
+"""The demo's hand-written scenarios: nine named people of four Kabupaten Bungo agencies, their SKP plans, their
+October 2026 reports and how their year went.
 
 Scenarios follow the field reports in the domain brief: an exemplary teacher
 running innovative programmes, health staff who need public-health training,
 public works assessed on coordination with the public, and Dukcapil officers
-measured on lower-is-better completion times.
+measured on lower-is-better completion times. The generated staff around them
+are demo_year.py's.
 """
+
+from dataclasses import dataclass
 
 TAHUN = 2026
 PERIOD = {"type": "bulanan", "start": "2026-10-01", "end": "2026-10-31"}
@@ -183,4 +187,31 @@ REALISASI = {
     "199203142015031002": ({"jalan": 10.5, "koordinasi": "di_bawah_ekspektasi"}, {"harmonis": "di_bawah_ekspektasi"}),
     "199510102020122001": ({"waktu-layanan": 6.5, "keluhan": 2}, {"berorientasi_pelayanan": "di_atas_ekspektasi"}),
     "198205202008012001": ({"waktu-layanan": 7, "keluhan": 6}, {}),
+}
+
+
+HEAD, KEPALA = "head", "kepala"  # the agency's head; the head of the person's unit kerja
+
+
+@dataclass(frozen=True)
+class Story:
+    unit_kerja: str
+    atasan: str | None  # an NIP, HEAD or KEPALA
+    year: str  # the predikat of each month from January: S Sangat Baik, B Baik, P Butuh Perbaikan, K Kurang
+
+
+# The named people report January to October; October is the hand-written report above (REALISASI). Their
+# November is left for the README's and the banner's examples to send (docs/examples/laporan-november.json is
+# Ahmad Fauzi's), so those are accepted as new reports.
+NAMED_LAST_MONTH = 10
+STORIES = {
+    "197602142000032001": Story("bidang-kesmas", HEAD, "BBBSBBBBBB"),  # heads the unit; one standout month
+    "198503122010011002": Story("bidang-kesmas", "197602142000032001", "BBBBBBBPPP"),  # slipping since August
+    "199107252019032005": Story("bidang-kesmas", "197602142000032001", "PPBBBBBBBB"),  # improving after a slow start
+    "197811082003121003": Story("bidang-smp", KEPALA, "BBBBBBBBBB"),
+    "198807192012012004": Story("smpn-1-muara-bungo", "197811082003121003", "BSSSSSSSSS"),  # the pegawai teladan
+    "198001012005011001": Story("bidang-bina-marga", HEAD, "BBBBBBBBBB"),  # heads the unit
+    "199203142015031002": Story("bidang-bina-marga", "198001012005011001", "BBBPBBBBPP"),  # coordination troubles
+    "198205202008012001": Story("bidang-dafduk", KEPALA, "BBBBBBBBBP"),  # complaints rose in October
+    "199510102020122001": Story("bidang-dafduk", "198205202008012001", "PPBBBBBBBB"),  # learnt SIAK, then steady
 }
