@@ -39,11 +39,13 @@ def banner(
 def _dashboard_lines(platform: Platform, demo: Demo | None) -> list[str]:
     key = next((a for a in demo.agencies if a.agency_id == EXAMPLE_AGENCY), None) if demo else None
     sign_in = f"the key of {key.agency_id} ({key.api_key})" if key else "an agency's API key"
-    return [
+    lines = [
         f"Dashboard (HR) {platform.url('dashboard')}/dasbor",
         f"               sign in with {sign_in}, or the administrator token for every agency",
-        "",
     ]
+    if demo and (breaker := demo.curve_breaker):
+        lines.append(f"               {breaker.agency_id} breaks its curve: sign in with {breaker.api_key} to see it")
+    return [*lines, ""]
 
 
 def _mail_lines(mail: MailSink | None) -> list[str]:
@@ -58,11 +60,11 @@ def _mail_lines(mail: MailSink | None) -> list[str]:
 
 def _demo_lines(platform: Platform, demo: Demo) -> list[str]:
     admin = f"Authorization: Bearer {admin_token()}"
-    agencies = [f"  {a.agency_id:<18} {a.api_key:<28} {a.nama}" for a in demo.agencies]
+    agencies = [f"  {a.agency_id:<20} {a.api_key:<30} {a.nama}" for a in demo.agencies]
     key = next((a.api_key for a in demo.agencies if a.agency_id == EXAMPLE_AGENCY), None)
     lines = [
-        "Demo agencies of Kabupaten Bungo and their API keys (development mode: the same at every start,",
-        "never issued outside it):",
+        "Demo agencies of Kabupaten Bungo and its neighbours, and their API keys (development mode: the same at",
+        "every start, never issued outside it):",
         *agencies,
         f"Administrator token: {admin_token()}",
         "",
