@@ -5,8 +5,9 @@ Flow: kinerja.score.computed.v1 in -> the employee's gap evidence, coaching (kin
 talent (kinerja.career.flagged.v1) decided by pure rules, and the agency's year marked for planning, in one
 transaction; a background planner re-optimises marked years (domain/plan_model.py, HiGHS) into plan versions.
 HR approves a version through the API, which commits its budget and sends kinerja.training.recommended.v1 to
-each employee whose courses changed. Annual scores flag promotion eligibility; completed training recorded
-through the API is published as kinerja.training.completed.v1.
+each employee whose courses changed. Each version stored, approved or given a new budget is announced as
+kinerja.training.plan.updated.v1 (its totals, budget and heaviest unfunded needs). Annual scores flag promotion
+eligibility; completed training recorded through the API is published as kinerja.training.completed.v1.
 """
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -20,6 +21,7 @@ from shared.contracts import (
     SCORE_ANNUAL,
     SCORE_COMPUTED,
     TRAINING_COMPLETED,
+    TRAINING_PLAN_UPDATED,
     TRAINING_RECOMMENDED,
 )
 from shared.messaging.consumer import Route
@@ -57,7 +59,7 @@ SERVICE = ServiceDefinition(
         Route(SCORE_ANNUAL, on_annual_score, prefetch=prefetch_annual_scores),
         API_KEY_ROUTE,
     ],
-    emits=[TRAINING_RECOMMENDED, TRAINING_COMPLETED, COACHING_REQUIRED, CAREER_FLAGGED],
+    emits=[TRAINING_RECOMMENDED, TRAINING_PLAN_UPDATED, TRAINING_COMPLETED, COACHING_REQUIRED, CAREER_FLAGGED],
     routers=list(ROUTERS),
     setup_indexes=_prepare,
     background=[plan_continuously],

@@ -7,12 +7,15 @@ from typing import Any
 from shared.contracts import TRAINING_RECOMMENDED
 from shared.contracts.training import Gap, GapSource, Recommendation, TrainingRecommended
 from shared.http_errors import ApiError
+from shared.messaging.unit_of_work import UnitOfWork
 from shared.service import Runtime
 
 from .documents import allocation_of, course_of
 from .domain.budget import BudgetBelowCommitted, check_budget, rupiah
+from .domain.plan_events import BudgetState, budget_change_shows
 from .domain.planning import PlanCause, recommendation_changes
 from .http import invalid
+from .plan_updates import budget_state_of, emit_plan_updated, unfunded_on
 from .repository import (
     BUDGETS,
     OUTCOMES,
@@ -27,6 +30,7 @@ from .repository import (
     outcomes_key,
     plan_key,
     plan_lines,
+    plan_unfunded,
     recommendations_of,
     year_key,
 )
@@ -98,6 +102,8 @@ async def approve_plan(runtime: Runtime, *, agency_id: str, tahun: int, version:
             },
         )
         uow.emit(TRAINING_RECOMMENDED, recommended, subject=nip)
+    committed = BudgetState(anggaran=budget["anggaran"], committed=plan["total_biaya"], approved_version=version)
+    emit_plan_updated(uow, plan, committed, unfunded_on(lines), now, status="approved")
     await uow.commit()
     return {**plan, "status": "approved", "approved_at": now, "recommendations_sent": len(changes)}
 
@@ -118,8 +124,26 @@ async def set_budget(runtime: Runtime, *, agency_id: str, tahun: int, anggaran: 
         upsert=True,
     )
     mark_plan_dirty(uow, agency_id, tahun, PlanCause.BUDGET_CHANGED)
+    if current is not None:
+        after = BudgetState(anggaran, committed, current.get("approved_version"))
+        await _announce_budget(runtime, uow, agency_id, tahun, budget_state_of(current), after)
     await uow.commit()
     return budget_view(await find_budget(runtime.db, agency_id=agency_id, tahun=tahun))
+
+
+async def _announce_budget(
+    runtime: Runtime, uow: UnitOfWork, agency_id: str, tahun: int, before: BudgetState, after: BudgetState
+) -> None:
+    """The latest version again, with the new budget, when HR would read a different one beside it; the planner's
+    next version follows once it has re-planned."""
+    if not budget_change_shows(before, after):
+        return
+    head = await find_head(runtime.db, agency_id=agency_id, tahun=tahun)
+    latest = (head or {}).get("latest_version")
+    plan = await find_plan(runtime.db, agency_id=agency_id, tahun=tahun, version=latest) if latest else None
+    if plan is not None:
+        unfunded = unfunded_on(await plan_unfunded(runtime.db, plan_id=plan["_id"]))
+        emit_plan_updated(uow, plan, after, unfunded, datetime.now(UTC))
 
 
 def budget_view(budget: dict[str, Any] | None) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from .domain.gaps import employee_gaps
 from .domain.model import Allocation, CourseOffer, EmployeeGap, EmployeeNeed, PlanResult, PlanRules
 from .domain.plan_model import optimise_plan
 from .domain.planning import PlanCause, employee_need, plan_changes
+from .plan_updates import budget_state_of, emit_plan_updated
 from .repository import (
     PLAN_HEADS,
     PLAN_LINES,
@@ -171,6 +172,9 @@ async def _store_version(runtime: Runtime, head: dict[str, Any], budget: dict[st
     for line in new.lines:
         uow.insert(PLAN_LINES, {"_id": f"{plan_id}:{line['nip']}", **identity, **line})
     uow.update(PLAN_HEADS, year_key(agency_id, tahun), set_={"latest_version": version})
+    # The budget as it is now, not as the solve began: HR may have approved the previous version meanwhile.
+    current = await find_budget(runtime.db, agency_id=agency_id, tahun=tahun) or budget
+    emit_plan_updated(uow, summary, budget_state_of(current), new.result.unfunded, summary["created_at"])
     await uow.commit()
     await _drop_old_lines(runtime, head, version)
 

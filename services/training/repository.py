@@ -173,6 +173,11 @@ async def plan_lines(db: AsyncDatabase, *, plan_id: str, nip: str | None = None)
     return await db[PLAN_LINES].find(query).sort("nip", ASCENDING).to_list()
 
 
+async def plan_unfunded(db: AsyncDatabase, *, plan_id: str) -> list[dict[str, Any]]:
+    """A version's lines with their unfunded needs only (an agency's lines can be thousands)."""
+    return await db[PLAN_LINES].find({"plan_id": plan_id}, {"unfunded": True}).to_list()
+
+
 async def recommendations_of(db: AsyncDatabase, *, agency_id: str, tahun: int) -> dict[str, dict[str, Any]]:
     found = db[RECOMMENDATIONS].find({"agency_id": agency_id, "tahun": tahun})
     return {d["nip"]: d async for d in found}

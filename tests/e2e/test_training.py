@@ -1,5 +1,6 @@
-"""Training on the real stack: one evolving plan per agency and year, approved by HR, within the budget; budget
-cuts; scores that arrive before their agency or employee; redelivery; coaching and career flags; bad input."""
+"""Training on the real stack: one evolving plan per agency and year, approved by HR, within the budget, each
+version announced on the bus; budget cuts; scores that arrive before their agency or employee; redelivery; coaching
+and career flags; bad input."""
 
 import json
 import uuid
@@ -7,7 +8,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared.contracts import (
     AGENCY_REGISTERED,
@@ -17,6 +18,7 @@ from shared.contracts import (
     SCORE_ANNUAL,
     SCORE_COMPUTED,
     TRAINING_COMPLETED,
+    TRAINING_PLAN_UPDATED,
     TRAINING_RECOMMENDED,
 )
 from shared.contracts.master_data import AgencyRegistered, EmployeeRegistered
@@ -153,6 +155,80 @@ async def test_a_year_of_monthly_scores_makes_one_evolving_plan_within_the_budge
         what="the unfunded employee's notice (free courses toward 20 JP, and what is not funded)",
     )
     assert tag in unfunded_note["pesan"] and "Pelatihan Uji Pelayanan" not in unfunded_note["pesan"]
+
+
+async def plan_update(backend, agency, want, what: str) -> dict:
+    """The first of the agency's kinerja.training.plan.updated.v1 events satisfying `want`, read from the topic
+    as any Kafka client reads it (from the beginning, keyed by agency id)."""
+    consumer = AIOKafkaConsumer(
+        TRAINING_PLAN_UPDATED.topic,
+        bootstrap_servers=backend.kafka_bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+
+        async def found():
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    data = json.loads(record.value)["data"]
+                    if record.key == agency.agency_id.encode() and want(data):
+                        return data
+            return None
+
+        return await eventually(found, timeout_s=60, what=what)
+    finally:
+        await consumer.stop()
+
+
+def unfunded_needs(plan: dict) -> set[tuple[str, str, str]]:
+    return {(line["nip"], u["kompetensi"], u["reason"]) for line in plan["lines"] for u in line["unfunded"]}
+
+
+async def test_each_plan_version_its_approval_and_a_new_budget_are_published_as_hr_reads_them(
+    backend, intake, training, dbs
+):
+    agency = await known_agency(intake, dbs, 12_000_000)
+    tag = f"uji-{uuid.uuid4().hex[:8]}"
+    assert training.put(f"/v1/training/courses/{tag}", json=course_body(tag), headers=agency.auth).status_code == 200
+    nips = [agency.employee() for _ in range(3)]
+    for nip in nips:
+        agency.skp(nip, tagged_rows(tag))
+        assert agency.submit(agency.report_body(nip, cakupan=60)).status_code == 202
+    plan = await settled_plan(
+        training, agency, lambda p: sum(bool(planned(p, n, tag)) for n in nips) == 2, what="a plan funding two of three"
+    )
+
+    draft = await plan_update(backend, agency, lambda e: e["version"] == plan["version"], "the version published")
+
+    assert (draft["status"], draft["approved_version"], draft["tahun"]) == ("draft", None, YEAR)
+    for field in ("total_biaya", "total_jp", "allocations", "employees", "jp_shortfall_employees", "cause"):
+        assert draft[field] == plan[field], field
+    assert (draft["anggaran"], draft["committed"], draft["sisa"]) == (12_000_000, 0, 12_000_000)
+    assert {r: t["jumlah"] for r, t in draft["unfunded_by_reason"].items()} == {
+        r: t["jumlah"] for r, t in plan["unfunded"].items()
+    }
+    assert {(u["nip"], u["kompetensi"], u["reason"]) for u in draft["unfunded"]} == unfunded_needs(plan)
+    assert [u["weight"] for u in draft["unfunded"]] == sorted((u["weight"] for u in draft["unfunded"]), reverse=True)
+
+    assert approve(training, agency, plan["version"]).status_code == 200
+    approved = await plan_update(
+        backend, agency, lambda e: e["version"] == plan["version"] and e["status"] == "approved", "the approval"
+    )
+    assert (approved["approved_version"], approved["committed"]) == (plan["version"], plan["total_biaya"])
+    assert approved["sisa"] == 12_000_000 - plan["total_biaya"]
+    assert datetime.fromisoformat(approved["updated_at"]) > datetime.fromisoformat(draft["updated_at"])
+
+    raised = {"agency_id": agency.agency_id, "anggaran": 15_000_000}
+    assert training.put(f"/v1/training/budgets/{YEAR}", json=raised, headers=agency.auth).status_code == 200
+    again = await plan_update(
+        backend, agency, lambda e: e["version"] == plan["version"] and e["anggaran"] == 15_000_000, "the new budget"
+    )
+    assert (again["status"], again["committed"]) == ("approved", plan["total_biaya"])
+    assert again["sisa"] == 15_000_000 - plan["total_biaya"]
+    assert again["total_biaya"] == plan["total_biaya"]  # the same version, until the planner makes the next
 
 
 async def test_a_budget_cut_drops_the_lowest_value_allocations_first_and_says_so(intake, training, dbs):
