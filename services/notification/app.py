@@ -6,7 +6,9 @@ violations; completed training for webhooks only; employees, periods and reports
 -> domain (who hears what, through which channel, in which words)
 -> inbox items + deliveries + outbox in one transaction -> the delivery worker sends e-mails (SMTP) and
 webhooks (Standard Webhooks), retrying with backoff -> kinerja.notification.sent.v1 for each message that
-arrived. Background jobs: the delivery worker, deadline reminders, the daily digest.
+arrived. Background jobs: the delivery worker, deadline reminders, the daily digest, and the delivery health
+(kinerja.delivery.health.v1: per agency, each channel's sent / pending / dead and its webhook endpoints' state,
+published when it changed).
 """
 
 import logging
@@ -18,6 +20,7 @@ from shared.agency_keys import API_KEY_ROUTE
 from shared.contracts import (
     CAREER_FLAGGED,
     COACHING_REQUIRED,
+    DELIVERY_HEALTH,
     DISTRIBUTION_EVALUATED,
     EMPLOYEE_REGISTERED,
     NOTIFICATION_SENT,
@@ -58,6 +61,7 @@ from .handlers import (
     on_training_completed,
     on_training_recommended,
 )
+from .health_reports import report_delivery_health
 from .reminders import run_reminders
 from .repository import setup_indexes as setup_own_indexes
 from .routes import ROUTERS
@@ -147,8 +151,8 @@ SERVICE = ServiceDefinition(
         Route(PERIOD_CLOSED, on_period_closed),
         API_KEY_ROUTE,
     ],
-    emits=[NOTIFICATION_SENT],
+    emits=[NOTIFICATION_SENT, DELIVERY_HEALTH],
     routers=list(ROUTERS),
     setup_indexes=setup_indexes,
-    background=[run_delivery_worker, run_reminders, run_digests],
+    background=[run_delivery_worker, run_reminders, run_digests, report_delivery_health],
 )

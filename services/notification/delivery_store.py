@@ -15,7 +15,8 @@ A delivery leaves the queue when it is sent or dead, in the same transaction, so
 grow with every delivery ever sent (a database that cannot use the index for it scans only what is waiting).
 
 Outcomes (sent, retry, dead) are unit-of-work writes, so the caller commits them with the events they cause
-(`kinerja.notification.sent.v1`) in one transaction.
+(`kinerja.notification.sent.v1`) in one transaction. Every write that changes how a scope's deliveries stand
+bumps its change marker (health_store.py) in the same transaction: the delivery-health job looks only then.
 """
 
 import uuid
@@ -31,6 +32,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.messaging.unit_of_work import UnitOfWork
 
 from .domain.deliveries import Channel, Delivery, DeliveryStatus
+from .domain.health import DeliveryGroup, delivery_scope, scope_of
+from .health_store import mark_changed, mark_changed_now
 
 DELIVERIES = "deliveries"
 QUEUE = "delivery_queue"
@@ -85,6 +88,7 @@ def enqueue(uow: UnitOfWork, delivery: Delivery) -> None:
     entry.pop("_id")
     # A repeated event re-adds an entry for a delivery already gone; the claim drops such an entry.
     uow.update(QUEUE, delivery.id, set_on_insert=entry, upsert=True)
+    mark_changed(uow, delivery_scope(delivery))
 
 
 # --- Claiming -------------------------------------------------------------------------------------------------
@@ -212,6 +216,7 @@ def record_sent(uow: UnitOfWork, delivery: Delivery, at: datetime) -> None:
         set_={"status": DeliveryStatus.SENT.value, "sent_at": at, "next_attempt_at": at, **_released()},
         inc={"attempts": 1},
     )
+    mark_changed(uow, delivery_scope(delivery))
 
 
 def record_retry(
@@ -224,6 +229,8 @@ def record_retry(
     uow.update(DELIVERIES, delivery.id, set_={**fields, **_released()}, inc={"attempts": 1})
     where = {"target": delivery.target, "channel": str(delivery.channel)}
     uow.update(QUEUE, delivery.id, set_={"next_attempt_at": next_at}, set_on_insert=where, upsert=True)
+    if delivery.channel is Channel.WEBHOOK:  # its endpoint's failures in a row and last error changed
+        mark_changed(uow, delivery_scope(delivery))
 
 
 def record_dead(uow: UnitOfWork, delivery: Delivery, error: str, at: datetime) -> None:
@@ -240,6 +247,7 @@ def record_dead(uow: UnitOfWork, delivery: Delivery, error: str, at: datetime) -
         },
         inc={"attempts": 1},
     )
+    mark_changed(uow, delivery_scope(delivery))
 
 
 # --- Reading and re-sending -----------------------------------------------------------------------------------
@@ -279,10 +287,33 @@ async def resend(db: AsyncDatabase, delivery_id: str, now: datetime) -> bool:
     )
     if result.modified_count != 1:
         return False
-    document = await db[DELIVERIES].find_one({"_id": delivery_id}, {"target": 1, "channel": 1})
+    document = await db[DELIVERIES].find_one({"_id": delivery_id})
     entry = _queue_entry(delivery_id, document["target"], document["channel"], now)
     await db[QUEUE].replace_one({"_id": delivery_id}, entry, upsert=True)
+    await mark_changed_now(db, delivery_scope(delivery_from_document(document)))
     return True
+
+
+async def grouped_deliveries(db: AsyncDatabase, scopes: Collection[str]) -> list[DeliveryGroup]:
+    """How many deliveries the scopes have per channel, status and webhook subscription: one aggregation over
+    few fields (the health job runs it only for scopes whose marker moved)."""
+    wanted = {"$or": [{"agency_id": {"$in": list(scopes)}}, {"payload.scope": {"$in": list(scopes)}}]}
+    keys = {
+        "agency_id": "$agency_id",
+        "scope": "$payload.scope",
+        "channel": "$channel",
+        "status": "$status",
+        "subscription_id": "$payload.subscription_id",
+    }
+    cursor = await db[DELIVERIES].aggregate([{"$match": wanted}, {"$group": {"_id": keys, "n": {"$sum": 1}}}])
+    groups = []
+    async for row in cursor:
+        key = row["_id"]
+        channel = Channel(key["channel"])
+        scope = scope_of(channel, key["agency_id"], key.get("scope"))
+        status = DeliveryStatus(key["status"])
+        groups.append(DeliveryGroup(scope, channel, status, row["n"], key.get("subscription_id")))
+    return groups
 
 
 def _aware(moment: datetime) -> datetime:

@@ -16,7 +16,8 @@ policy's next time (backoff with jitter), or dead after the last attempt, with i
 fails (the database away) is retried; the deliveries stay claimed meanwhile.
 
 Circuit breakers (domain/circuit.py): a target whose attempts keep failing is paused for a cool-down, so a
-dead endpoint's backlog is not attempted (and written back) as fast as it can be claimed.
+dead endpoint's backlog is not attempted (and written back) as fast as it can be claimed. A webhook's outcome
+also goes on its endpoint's record (failures in a row, last error, paused), for the delivery-health job.
 
 Idle, the worker asks the database once per `max_idle_s` (one indexed query), or at once when `wake()` is called
 (new deliveries committed in this process), or when the earliest retry falls due. Its indexes
@@ -52,6 +53,7 @@ from .delivery_store import (
 from .domain.circuit import CircuitBreakers
 from .domain.deliveries import Channel, ChannelAdapter, Delivery, DeliveryFailed, DeliveryStatus
 from .domain.retry import EMAIL_RETRY, WEBHOOK_RETRY, RetryPolicy, next_attempt_at
+from .health_store import record_endpoint_outcome
 from .settings import NotificationSettings
 
 log = logging.getLogger(__name__)
@@ -364,6 +366,10 @@ class DeliveryWorker:
                 record_retry(uow, delivery, outcome.error or "", outcome.next_at or outcome.at, first_attempt_at=first)
             else:
                 record_dead(uow, delivery, outcome.error or "", outcome.at)
+            if delivery.channel is Channel.WEBHOOK:
+                paused = self._breakers.tripped(delivery.target)
+                sent = outcome.status is DeliveryStatus.SENT
+                record_endpoint_outcome(uow, delivery, sent=sent, at=outcome.at, error=outcome.error, paused=paused)
         await uow.commit()
 
     async def _emit_sent(self, uow: UnitOfWork, delivery: Delivery, at: datetime) -> None:

@@ -19,12 +19,14 @@ from shared.messaging.unit_of_work import UnitOfWork
 from .delivery_store import enqueue
 from .domain.clock import wib_date
 from .domain.deliveries import Channel, Delivery, EventKind, Preferences, Recipient, delivery_id
+from .domain.health import subscription_scope
 from .domain.people import HrContact, Person
 from .domain.recipients import channels_for, recipients_for
 from .domain.templates import (
     RenderedMessage,
     render,
 )
+from .health_store import mark_changed
 from .repository import (
     DIGEST_ITEMS,
     HR_CONTACTS,
@@ -182,6 +184,7 @@ def _inbox_item(
     item = {**notification.model_dump(mode="json"), "at": _millis(now), "read_at": None}
     # Only ever inserted: an event handled twice leaves the item (and whether it was read) as it is.
     uow.update(NOTIFICATIONS, item_id, set_on_insert=item, upsert=True)
+    mark_changed(uow, about.agency_id)
     uow.emit(NOTIFICATION_SENT, notification, recipient.nip or about.agency_id, correlationid=about.correlation_id)
 
 
@@ -273,6 +276,7 @@ async def fan_out_webhooks(ctx: HandlerContext, agency_id: str, now: datetime) -
                 "webhook_id": the_id,
                 "event_type": topic,
                 "allow_private": bool(subscription.get("allow_private")),
+                "scope": subscription_scope(subscription.get("owner_agency_id"), subscription.get("agency_ids")),
                 "correlation_id": ctx.cause.correlationid,
             },
         )

@@ -11,9 +11,11 @@
 - digest_items: messages held for a digest recipient's daily e-mail;
 - periods and reported: intake's periods (deadlines) and who reported for which, for the deadline reminders;
   deadline_notices: each reminder and missed-deadline notice that went out (`_id` its key, domain/deadlines.py);
-- distribution_states: the curve limits an agency-scope broke when HR was last told (`_id` agency/scope).
+- distribution_states: the curve limits an agency-scope broke when HR was last told (`_id` agency/scope);
+- delivery_marks, webhook_endpoints, delivery_health: what the delivery-health job reads (health_store.py).
 """
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +23,9 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.contracts.notifications import NotificationSent
+
+from .domain.deliveries import Channel, DeliveryStatus
+from .domain.health import DeliveryGroup
 
 PEOPLE = "people"
 PREFERENCES = "preferences"
@@ -85,6 +90,13 @@ async def latest_notifications(
     return [NotificationSent.model_validate({k: v for k, v in d.items() if k in fields}) for d in documents]
 
 
+async def inbox_counts(db: AsyncDatabase, *, agency_ids: Collection[str]) -> list[DeliveryGroup]:
+    """The agencies' inbox items (each one sent when it is written): one aggregation."""
+    match = {"agency_id": {"$in": list(agency_ids)}, "channel": Channel.INBOX.value}
+    cursor = await db[NOTIFICATIONS].aggregate([{"$match": match}, {"$group": {"_id": "$agency_id", "n": {"$sum": 1}}}])
+    return [DeliveryGroup(row["_id"], Channel.INBOX, DeliveryStatus.SENT, row["n"]) async for row in cursor]
+
+
 def _inbox_query(nip: str, agency_id: str | None) -> dict[str, Any]:
     return {"recipient_nip": nip} | ({"agency_id": agency_id} if agency_id else {})
 
@@ -122,6 +134,11 @@ async def list_subscriptions(db: AsyncDatabase, *, owner_agency_id: str | None) 
     """An agency's own subscriptions; every subscription for the administrator (owner None)."""
     query = {} if owner_agency_id is None else {"owner_agency_id": owner_agency_id}
     return await db[SUBSCRIPTIONS].find(query).sort("created_at", ASCENDING).to_list()
+
+
+async def subscription_targets(db: AsyncDatabase) -> list[dict[str, Any]]:
+    """Every subscription's URL and whose it is, never a secret (the delivery-health job's)."""
+    return await db[SUBSCRIPTIONS].find({}, {"url": 1, "owner_agency_id": 1, "agency_ids": 1}).to_list()
 
 
 async def subscriptions_for_topics(db: AsyncDatabase, *, topics: list[str]) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """Notification on the real stack: signed webhooks that survive a failing receiver, e-mail that survives an SMTP
 outage, a duplicated event told once, deadline reminders before and after, the inbox by key and by signed link,
-and the API's refusals."""
+the API's refusals, and the delivery health published when it changes."""
 
 import calendar
 import json
@@ -10,16 +10,24 @@ import uuid
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from services.notification.domain.clock import WIB
-from shared.contracts import COACHING_REQUIRED, PERIOD_OPENED, REPORT_SUBMITTED, SCORE_COMPUTED, EventSpec
+from shared.contracts import (
+    COACHING_REQUIRED,
+    DELIVERY_HEALTH,
+    PERIOD_OPENED,
+    REPORT_SUBMITTED,
+    SCORE_COMPUTED,
+    EventSpec,
+)
 from shared.contracts.common import Predikat
 from shared.contracts.periods import PeriodOpened
 from shared.contracts.reports import ReportSubmitted
@@ -300,6 +308,86 @@ async def _accepted(receiver: Receiver, webhook_id: str) -> list[dict[str, Any]]
 async def _dead(notification, agency: Agency, subscription_id: str) -> dict | None:
     items = notification.get("/v1/deliveries", params={"status": "dead"}, headers=agency.auth).json()["items"]
     return next((d for d in items if d.get("subscription_id") == subscription_id), None)
+
+
+# --- Delivery health -----------------------------------------------------------------------------------------------
+
+
+async def delivery_health(backend, agency: Agency, want, what: str) -> list[dict[str, Any]]:
+    """The agency's kinerja.delivery.health.v1 snapshots as any Kafka client reads them (from the beginning, keyed
+    by agency id), once the latest satisfies `want` (a coroutine function: it may read the database)."""
+    consumer = AIOKafkaConsumer(
+        DELIVERY_HEALTH.topic,
+        bootstrap_servers=backend.kafka_bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    found: list[dict[str, Any]] = []
+    try:
+
+        async def enough():
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                found.extend(json.loads(r.value)["data"] for r in records if r.key == agency.agency_id.encode())
+            return found if found and await want(found[-1]) else None
+
+        return await eventually(enough, timeout_s=90, what=what)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the latest of {len(found)}: {found[-1:]}") from None
+    finally:
+        await consumer.stop()
+
+
+def _channel(health: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(c for c in health["channels"] if c["channel"] == name)
+
+
+async def test_delivery_health_shows_a_failing_endpoint_paused_and_the_inbox_sent(
+    backend, intake, notification, dbs, receivers
+):
+    agency = register_agency(intake)
+    nips = [agency.employee() for _ in range(5)]
+    await known(dbs, agency, *nips)
+    receiver = receivers(status=500)  # every attempt fails: five in a row open the endpoint's breaker
+    subscription = subscribe(notification, receiver, agency)
+    for nip in nips:
+        agency.skp(nip)
+        submit(agency, nip)
+    events = await score_events(dbs, nips)
+    inbox = dbs["notification"].notifications
+    told = {"agency_id": agency.agency_id, "about_event_id": {"$in": list(events)}}
+    await eventually(lambda: _at_least(inbox, told, len(events)), what="each employee told of their score")
+
+    def endpoint(health: dict[str, Any]) -> dict[str, Any] | None:
+        return next((e for e in health["endpoints"] if e["subscription_id"] == subscription["id"]), None)
+
+    async def settled(health: dict[str, Any]) -> bool:
+        webhook, hook = _channel(health, "webhook"), endpoint(health)
+        items = await inbox.count_documents({"agency_id": agency.agency_id, "channel": "inbox"})
+        return (
+            hook is not None
+            and hook["state"] == "paused"
+            and webhook["pending"] + webhook["dead"] == len(events)
+            and _channel(health, "inbox")["sent"] == items
+        )
+
+    snapshots = await delivery_health(backend, agency, settled, "the endpoint paused in the agency's health")
+
+    latest = snapshots[-1]
+    assert _channel(latest, "webhook")["sent"] == 0
+    assert [_channel(latest, "email")[k] for k in ("sent", "pending", "dead")] == [0, 0, 0]  # nobody has an address
+    hook = endpoint(latest)
+    assert hook["pending"] + hook["dead"] == len(events) and hook["failures_in_a_row"] >= 5
+    assert (hook["url_host"], hook["last_error"], hook["last_success_at"]) == ("127.0.0.1", "HTTP 500", None)
+    assert "/kinerja/events" not in json.dumps(snapshots), "the host only, never the path"
+    said = [{k: v for k, v in s.items() if k != "observed_at"} for s in snapshots]
+    assert all(a != b for a, b in pairwise(said)), "published only when it changed"
+
+
+async def _at_least(collection, query: dict, count: int) -> list[dict] | None:
+    documents = await collection.find(query).to_list()
+    return documents if len(documents) >= count else None
 
 
 async def test_bad_webhooks_and_preferences_get_a_422_with_a_specific_code(intake, notification, dbs):

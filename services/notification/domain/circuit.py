@@ -39,6 +39,11 @@ class CircuitBreakers:
     def open_targets(self, now: datetime) -> list[str]:
         return sorted(target for target in self._circuits if self.is_open(target, now))
 
+    def tripped(self, target: str) -> bool:
+        """Opened since the target's last success: paused, or letting trial attempts through after a cool-down."""
+        circuit = self._circuits.get(target)
+        return circuit is not None and circuit.opened > 0
+
     def record_success(self, target: str) -> None:
         self._circuits.pop(target, None)
 

@@ -23,7 +23,9 @@ from shared.contracts.common import AgencyId, Contract, StrictInt64
 from shared.http_errors import ApiError
 from shared.service import RuntimeDep
 
+from ..domain.health import subscription_scope
 from ..domain.webhook_urls import webhook_url_refusal
+from ..health_store import forget_endpoint, mark_changed, mark_changed_now
 from ..repository import (
     SUBSCRIPTIONS,
     delete_subscription,
@@ -153,6 +155,7 @@ async def create_webhook(body: SubscriptionRequest, runtime: RuntimeDep, caller:
     }
     uow = runtime.unit_of_work()
     uow.insert(SUBSCRIPTIONS, subscription)
+    mark_changed(uow, subscription_scope(owner, agencies))  # a new endpoint in its delivery health
     await uow.commit()
     return {**_view(subscription), "secret": secret}
 
@@ -173,9 +176,15 @@ async def get_webhook(subscription_id: SubscriptionId, runtime: RuntimeDep, call
 @router.delete("/v1/webhooks/{subscription_id}", status_code=204)
 async def remove_webhook(subscription_id: SubscriptionId, runtime: RuntimeDep, caller: CallerDep) -> None:
     """Stop delivering: deliveries still waiting for a retry fail as dead (no secret signs them any more)."""
-    _visible(caller, await find_subscription(runtime.db, subscription_id=subscription_id), subscription_id)
+    subscription = _visible(
+        caller, await find_subscription(runtime.db, subscription_id=subscription_id), subscription_id
+    )
     await delete_subscription(runtime.db, subscription_id=subscription_id)
     webhook_secrets(runtime.db).forget(subscription_id)
+    await forget_endpoint(runtime.db, subscription_id)
+    await mark_changed_now(
+        runtime.db, subscription_scope(subscription.get("owner_agency_id"), subscription.get("agency_ids"))
+    )
 
 
 @router.post("/v1/webhooks/{subscription_id}/rotate-secret")
