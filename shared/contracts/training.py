@@ -186,7 +186,11 @@ class PlanUpdated(Contract):
     version: Int64 = Field(ge=1, description="This version; a later version of the year replaces it")
     status: PlanStatus
     approved_version: Int64 | None = Field(default=None, ge=1, description="The approved version, if any")
-    cause: str = Field(description="Why this version was made (new_score, budget_changed, ...)")
+    cause: str = Field(
+        description="Why this version was made: nilai_baru, anggaran_berubah, pelatihan_selesai, "
+        "data_pegawai_berubah or katalog_berubah",
+        examples=["nilai_baru"],
+    )
     anggaran: Int64 = Field(ge=0, description="The year's budget in rupiah")
     total_biaya: Int64 = Field(ge=0, description="What this version spends")
     committed: Int64 = Field(ge=0, description="What the approved version committed")

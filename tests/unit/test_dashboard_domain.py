@@ -16,10 +16,12 @@ from services.dashboard.domain.views import (
     jp_view,
     not_reported,
     rupiah,
+    training_view,
     trend_view,
 )
 from shared.contracts.common import Predikat
 from shared.contracts.scores import CurveCheck, CurveLimit, DistributionEvaluated, PredikatCounts
+from shared.contracts.training import PlanUpdated
 
 T0 = datetime(2026, 11, 5, 3, 0, tzinfo=UTC)
 
@@ -173,3 +175,30 @@ def test_csrf_and_return_paths():
     assert safe_return_path("/dasbor/instansi/x?periode=2026-10") == "/dasbor/instansi/x?periode=2026-10"
     for hostile in ("//evil.example", "https://evil.example", "\\\\evil", "", None, "/\\evil"):
         assert safe_return_path(hostile) == "/"
+
+
+def test_the_training_page_reads_the_plan_in_the_readers_language():
+    plan = PlanUpdated(
+        agency_id="bungo-dinkes",
+        tahun=2026,
+        version=3,
+        status="draft",
+        cause="anggaran_berubah",
+        anggaran=80_000_000,
+        total_biaya=40_000_000,
+        committed=0,
+        sisa=80_000_000,
+        total_jp=100,
+        allocations=4,
+        employees=3,
+        jp_shortfall_employees=1,
+        unfunded_by_reason={"kursi_penuh": {"jumlah": 2, "bobot": 3.0}, "batas_jp": {"jumlah": 5, "bobot": 1.0}},
+        unfunded=[{"nip": "198503122010011002", "kompetensi": "k", "reason": "kursi_penuh", "weight": 2.0}],
+        updated_at=T0,
+    )
+    indonesian, english = training_view(plan, "id"), training_view(plan, "en")
+    assert indonesian["cause"] == "anggaran pelatihan berubah" and english["cause"] == "the training budget changed"
+    assert indonesian["used_percent"] == 50.0
+    assert [r["jumlah"] for r in indonesian["by_reason"]] == [5, 2]  # the commonest reason first
+    assert english["unfunded"][0]["reason"] == "course seats full"
+    assert training_view(None, "id") is None

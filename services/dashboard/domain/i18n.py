@@ -184,6 +184,23 @@ UNFUNDED_REASON = {
     },
 }
 
+PLAN_CAUSE = {
+    "id": {
+        "nilai_baru": "ada nilai kinerja baru",
+        "anggaran_berubah": "anggaran pelatihan berubah",
+        "pelatihan_selesai": "ada pelatihan yang selesai",
+        "data_pegawai_berubah": "data pegawai berubah",
+        "katalog_berubah": "katalog pelatihan berubah",
+    },
+    "en": {
+        "nilai_baru": "a new performance score",
+        "anggaran_berubah": "the training budget changed",
+        "pelatihan_selesai": "a course was completed",
+        "data_pegawai_berubah": "employee records changed",
+        "katalog_berubah": "the course catalogue changed",
+    },
+}
+
 PREDIKAT_ORDER = (
     Predikat.SANGAT_BAIK,
     Predikat.BAIK,

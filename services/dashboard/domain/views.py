@@ -14,7 +14,7 @@ from shared.contracts.notifications import DeliveryHealth
 from shared.contracts.scores import CurveCheck, DistributionEvaluated, PredikatCounts
 from shared.contracts.training import PlanUpdated
 
-from .i18n import PREDIKAT_ORDER, UNFUNDED_REASON, language_of
+from .i18n import PLAN_CAUSE, PREDIKAT_ORDER, UNFUNDED_REASON, language_of
 
 JP_TARGET = {"pns": 20, "pppk": 24}  # PermenPANRB 38/2017 and Perpres 98/2020 ASN development rights
 
@@ -195,7 +195,7 @@ def training_view(plan: PlanUpdated | None, language: str) -> dict[str, Any] | N
         "version": plan.version,
         "status": plan.status.value,
         "approved_version": plan.approved_version,
-        "cause": plan.cause,
+        "cause": PLAN_CAUSE[language_of(language)].get(plan.cause, plan.cause),
         "anggaran": plan.anggaran,
         "total_biaya": plan.total_biaya,
         "committed": plan.committed,
