@@ -188,3 +188,32 @@ def test_the_services_index_leads_to_the_dashboard(dashboard):
     index = dashboard.get("/")
     assert index.status_code == 200 and 'href="/dasbor"' in index.text
     assert dashboard.get("/dasbor", follow_redirects=False).headers["location"].startswith("/dasbor/masuk")
+
+
+async def test_the_training_and_delivery_pages_show_what_training_and_notification_published(
+    platform, training, scored_agency
+):
+    agency, *_ = scored_agency
+
+    async def settled_plan() -> dict | None:
+        response = training.get("/v1/training/plans/2026", params={"agency_id": agency.agency_id}, headers=agency.auth)
+        plan = response.json() if response.status_code == 200 else {}
+        return plan if plan and not plan["replanning"] else None
+
+    plan = await eventually(settled_plan, timeout_s=90, what="a settled training plan")
+    rupiah = "Rp " + f"{plan['total_biaya']:,}".replace(",", ".")
+    with closing(await signed_in_client(platform, agency.key)) as client:
+
+        async def plan_page() -> str | None:
+            html = client.get(f"{BASE}/instansi/{agency.agency_id}/pelatihan?tahun=2026").text
+            return html if f'id="budget-used">{rupiah}<' in html and f"Versi {plan['version']} " in html else None
+
+        html = await eventually(plan_page, timeout_s=60, what=f"version {plan['version']} spending {rupiah}")
+        assert f'id="allocations">{plan["allocations"]}<' in html
+
+        async def inbox_sent() -> str | None:
+            html = client.get(f"{BASE}/instansi/{agency.agency_id}/pengiriman").text
+            found = re.search(r'data-channel="inbox"><td>inbox</td><td class="num">(\d+)<', html)
+            return html if found and int(found.group(1)) >= 5 else None
+
+        await eventually(inbox_sent, timeout_s=60, what="the score notices counted as sent to the inbox")
