@@ -86,6 +86,7 @@ TEXT: dict[str, dict[str, str]] = {
         "tahunan": "Tahunan",
         "kursus": "Kursus",
         "penyebab": "Penyebab versi",
+        "setelah_disetujui": "Tampil setelah HR menyetujui rencana pelatihan instansi tahun ini.",
     },
     "en": {
         "app": "Kinerja",
@@ -166,6 +167,7 @@ TEXT: dict[str, dict[str, str]] = {
         "tahunan": "Annual",
         "kursus": "Course",
         "penyebab": "Why this version",
+        "setelah_disetujui": "Shown once HR approves the agency's training plan for the year.",
     },
 }
 
