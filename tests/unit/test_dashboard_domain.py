@@ -1,6 +1,7 @@
 """The dashboard's rules without I/O: which copy of a state wins, what a score adds to its period, what the pages
 show, and the session cookie."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -202,3 +203,15 @@ def test_the_training_page_reads_the_plan_in_the_readers_language():
     assert [r["jumlah"] for r in indonesian["by_reason"]] == [5, 2]  # the commonest reason first
     assert english["unfunded"][0]["reason"] == "course seats full"
     assert training_view(None, "id") is None
+
+
+def test_every_word_of_the_pages_exists_in_both_languages_and_every_template_key_is_known():
+    from pathlib import Path
+
+    from services.dashboard.domain.i18n import PLAN_CAUSE, TEXT, UNFUNDED_REASON
+
+    assert set(TEXT["id"]) == set(TEXT["en"])
+    assert set(PLAN_CAUSE["id"]) == set(PLAN_CAUSE["en"]) and set(UNFUNDED_REASON["id"]) == set(UNFUNDED_REASON["en"])
+    templates = (Path(__file__).resolve().parents[2] / "services" / "dashboard" / "templates").glob("*.html")
+    used = {key for page in templates for key in re.findall(r"\bt\.([a-z_]+)", page.read_text())}
+    assert used and used <= set(TEXT["id"]), used - set(TEXT["id"])
