@@ -29,7 +29,8 @@ def wait(probe: Callable[[], object], timeout_s: float, what: str) -> object:
     return last
 
 
-def test_run_brings_the_platform_up_loads_the_demo_and_stops_cleanly(tmp_path):
+def test_run_brings_the_platform_up_loads_the_demo_and_stops_cleanly(tmp_path, monkeypatch):
+    monkeypatch.setenv("KINERJA_SMTP_PORT", str(free_port()))  # not 1025, which another `make run` may hold
     months = months_to_report(today_in_wib())
     demo = build_demo(months)
     launcher = Launcher(tmp_path)
