@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 class Launcher:
     def __init__(self, tmp_path: Path, *args: str) -> None:
-        self.ports = {f"KINERJA_{name.upper()}_PORT": free_port() for name in ("kafka", "mongo", *SERVICES)}
+        self.ports = {f"KINERJA_{name.upper()}_PORT": free_port() for name in ("kafka", "mongo", "smtp", *SERVICES)}
         self.data_dir = tmp_path / "data"
         env = {**os.environ, **{k: str(v) for k, v in self.ports.items()}, "KINERJA_DATA_DIR": str(self.data_dir)}
         env.pop("KINERJA_LOG_LEVEL", None)  # as a user runs it: INFO
