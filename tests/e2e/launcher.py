@@ -21,7 +21,7 @@ class Launcher:
         env.pop("KINERJA_LOG_LEVEL", None)  # as a user runs it: INFO
         env.pop("KINERJA_ADMIN_TOKEN", None)  # as a user runs it: the README's development token
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "devtools.devstack.cli", "run", *args],
+            [sys.executable, "-m", "devtools.cli", "run", *args],
             env=env,
             cwd=REPO,
             stdout=subprocess.PIPE,

@@ -98,7 +98,7 @@ def test_a_taken_port_gets_a_clear_message_not_a_traceback(tmp_path):
         port = taken.getsockname()[1]
         env = {**os.environ, "KINERJA_KAFKA_PORT": str(port), "KINERJA_MONGO_PORT": str(free_port())}
         result = subprocess.run(
-            [sys.executable, "-m", "devtools.devstack.cli", "stack", "--data-dir", str(tmp_path)],
+            [sys.executable, "-m", "devtools.cli", "stack", "--data-dir", str(tmp_path)],
             env=env,
             capture_output=True,
             text=True,

@@ -1,33 +1,44 @@
-"""`kinerja run`: the whole platform on the embedded stack; `kinerja stack`: infrastructure only."""
+"""`kinerja run`: the whole platform on the embedded stack, with the demo; `kinerja stack`: broker and database.
 
-import argparse
+Every address can be moved with KINERJA_KAFKA_PORT, KINERJA_MONGO_PORT, KINERJA_<SERVICE>_PORT and
+KINERJA_SMTP_PORT; KINERJA_TOPIC_PARTITIONS sets the partitions of the topics it creates.
+"""
+
 import asyncio
 import os
 import signal
-import sys
 import threading
 from pathlib import Path
+from typing import Annotated
 
+import typer
+
+from devtools.devstack.banner import banner
+from devtools.devstack.demo import load_demo
+from devtools.devstack.embedded import HOST, EmbeddedStack
+from devtools.devstack.mail_sink import DEFAULT_PORT as SMTP_PORT
+from devtools.devstack.mail_sink import MailSink
+from devtools.devstack.platform import SERVICES, Platform
+from devtools.devstack.processes import PortInUseError, Supervised, Supervisor, port_open
 from shared.kafka_admin import ensure_topics
 from shared.settings import DEFAULT_PORTS
 
-from .banner import banner
-from .demo import load_demo
-from .embedded import EmbeddedStack
-from .mail_sink import DEFAULT_PORT as SMTP_PORT
-from .mail_sink import MailSink
-from .platform import SERVICES, Platform
-from .processes import PortInUseError
+from .common import CliError
+
+DataDir = Annotated[
+    Path, typer.Option("--data-dir", envvar="KINERJA_DATA_DIR", help="Where the broker, database and logs keep data")
+]
+NoDemo = Annotated[bool, typer.Option("--no-demo", help="Do not load the demo data")]
 
 
 def _port(env_var: str, default: int) -> int:
     raw = os.environ.get(env_var, str(default))
     if not raw.isdigit() or not 0 < int(raw) < 65536:
-        sys.exit(f"{env_var} must be a TCP port number, got {raw!r}")
+        raise CliError(f"{env_var} must be a TCP port number, got {raw!r}", exit_code=1)
     return int(raw)
 
 
-def _wait_for_signal(stack: "EmbeddedStack", platform: "Platform | None", mail: "MailSink | None" = None) -> None:
+def wait_for_signal(stack: EmbeddedStack, platform: Platform | None, mail: MailSink | None = None) -> None:
     """Wait for SIGINT/SIGTERM, meanwhile restarting any child that exits on its own.
 
     Every half second the broker, the database, the SMTP sink and the services are checked
@@ -39,9 +50,6 @@ def _wait_for_signal(stack: "EmbeddedStack", platform: "Platform | None", mail: 
     `<data_dir>/run/<service>.pid` while it runs. The stop signal only ends
     this loop: the caller then stops everything, and nothing is restarted.
     """
-    from .embedded import HOST
-    from .processes import Supervised, Supervisor, port_open
-
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -57,22 +65,16 @@ def _wait_for_signal(stack: "EmbeddedStack", platform: "Platform | None", mail: 
         supervisor.check()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kinerja", description=__doc__)
-    parser.add_argument("command", choices=["run", "stack"], help="run: platform + demo; stack: broker and database")
-    parser.add_argument("--no-demo", action="store_true", help="do not load the demo data")
-    parser.add_argument("--data-dir", default=os.environ.get("KINERJA_DATA_DIR", ".kinerja-data"))
-    args = parser.parse_args(argv)
-
-    data_dir = Path(args.data_dir).resolve()
+def _launch(data_dir: Path, *, services: bool, demo: bool) -> None:
+    data_dir = data_dir.resolve()
     stack = EmbeddedStack(data_dir, _port("KINERJA_KAFKA_PORT", 9092), _port("KINERJA_MONGO_PORT", 27017))
     ports = {name: _port(f"KINERJA_{name.upper()}_PORT", DEFAULT_PORTS[name]) for name in SERVICES}
-    platform, demo, mail = None, None, None
+    platform, loaded, mail = None, None, None
     try:
         print("starting Kafka broker and MongoDB server ...", flush=True)
         stack.start()
         asyncio.run(ensure_topics(stack.kafka_bootstrap, int(os.environ.get("KINERJA_TOPIC_PARTITIONS", "6"))))
-        if args.command == "run":
+        if services:
             # Development mode: predictable demo keys; the services refuse it on anything but loopback.
             dev = {"KINERJA_ENV": "development"}
             # A local SMTP sink: the notification service's mails land in <data_dir>/mail as .eml files.
@@ -83,17 +85,15 @@ def main(argv: list[str] | None = None) -> int:
             platform = Platform(stack.kafka_bootstrap, stack.mongo_uri, data_dir / "logs", ports, extra_env=env)
             print(f"starting {', '.join(SERVICES)} ...", flush=True)
             platform.start()
-            if not args.no_demo:
-                demo = load_demo(platform.url("intake"))
-                print(demo, flush=True)
-        print(banner(stack, platform, demo, data_dir, mail), flush=True)
-        _wait_for_signal(stack, platform, mail)
+            if demo:
+                loaded = load_demo(platform.url("intake"))
+                print(loaded, flush=True)
+        print(banner(stack, platform, loaded, data_dir, mail), flush=True)
+        wait_for_signal(stack, platform, mail)
     except PortInUseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc), exit_code=2) from None
     except (TimeoutError, RuntimeError) as exc:
-        print(f"error: {exc}\nlogs are in {data_dir / 'logs'}", file=sys.stderr)
-        return 1
+        raise CliError(f"{exc}\nlogs are in {data_dir / 'logs'}", exit_code=1) from None
     finally:
         print("stopping ...", flush=True)
         if platform:
@@ -101,8 +101,14 @@ def main(argv: list[str] | None = None) -> int:
         if mail:
             mail.stop()
         stack.stop()
-    return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def run(no_demo: NoDemo = False, data_dir: DataDir = Path(".kinerja-data")) -> None:
+    """The platform on the embedded stack: broker, database, SMTP sink, the five services and the demo.
+    Ctrl-C (or SIGTERM) stops everything; a child that dies is restarted."""
+    _launch(data_dir, services=True, demo=not no_demo)
+
+
+def stack(data_dir: DataDir = Path(".kinerja-data")) -> None:
+    """Only the Kafka broker and the MongoDB server (with the platform's topics), for services run by hand."""
+    _launch(data_dir, services=False, demo=False)
