@@ -22,7 +22,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.contracts.topics import BY_TOPIC
-from shared.messaging.dead_letters import DLQ_HEADER_PREFIX, DeadLetter, dead_letter_id, describe_validation_error
+from shared.messaging.dead_letters import (
+    DLQ_HEADER_PREFIX,
+    REPLAY_FOR_HEADER,
+    DeadLetter,
+    dead_letter_id,
+    describe_validation_error,
+)
 
 REPLAY_NAMESPACE = uuid.UUID("5b0f7a52-6c1e-4d8e-9a57-3f1d2c4b9e10")
 REPLAY_HEADER_PREFIX = "kinerja_replay_"
@@ -167,7 +173,7 @@ def replay_of(letter: DeadLetterView) -> OutgoingEvent:
         (REPLAY_HEADER_PREFIX + "of", event.id.encode()),
         (REPLAY_HEADER_PREFIX + "dead_letter", letter.id.encode()),
         # The consumer that dead-lettered it; the topic's other consumers processed the original already.
-        (REPLAY_HEADER_PREFIX + "for", letter.consumer.encode()),
+        (REPLAY_FOR_HEADER, letter.consumer.encode()),
     ]
     value = event.model_copy(update={"id": new_id}).model_dump_json().encode()
     return OutgoingEvent(spec.topic, letter.key or event.subject.encode(), value, headers, new_id)

@@ -4,7 +4,7 @@ Each running service has a pid file, `<run_dir>/<service>.pid` (by default
 `run/` next to the log directory, so `<data_dir>/run/` under `kinerja run`):
 written when the service starts or is restarted, removed when it is stopped.
 `supervised()` hands the services to a `Supervisor`, which restarts one that
-dies (see `devtools.devstack.cli._wait_for_signal`).
+dies (see `devtools.cli.launch.wait_for_signal`).
 """
 
 import sys

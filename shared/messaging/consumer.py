@@ -27,7 +27,13 @@ from shared.mongo import is_duplicate_key, is_infrastructure_error, is_too_large
 from shared.observability import EVENTS_CONSUMED
 from shared.settings import ServiceSettings
 
-from .dead_letters import DEAD_LETTERS, DeadLetter, build_dead_letter, describe_validation_error
+from .dead_letters import (
+    DEAD_LETTERS,
+    REPLAY_FOR_HEADER,
+    DeadLetter,
+    build_dead_letter,
+    describe_validation_error,
+)
 from .unit_of_work import INBOX, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -120,6 +126,8 @@ class EventConsumer:
         parsed: list[_Parsed] = []
         dead: list[DeadLetter] = []
         for record in records:
+            if not self._meant_for_us(record):
+                continue
             route = self.routes.get(record.topic)
             if route is None:
                 dead.append(DeadLetter(record, "unknown_topic", f"no handler for {record.topic}"))
@@ -135,6 +143,13 @@ class EventConsumer:
                 continue
             parsed.append(_Parsed(record, route, event))
         return parsed, dead
+
+    def _meant_for_us(self, record: ConsumerRecordLike) -> bool:
+        """A replayed dead letter is for the consumer that dead-lettered it; every record else is for all."""
+        for name, value in record.headers or ():
+            if name == REPLAY_FOR_HEADER:
+                return bytes(value or b"").decode(errors="replace") == self.source
+        return True
 
     async def _commit_new(self, parsed: list[_Parsed], dead: list[DeadLetter]) -> None:
         """Commit the batch, leaving out events processed before.

@@ -23,6 +23,9 @@ from shared.settings import ServiceSettings
 from .records import Headers, OutgoingRecord
 
 DLQ_HEADER_PREFIX = "kinerja_dlq_"
+# Set on a dead letter replayed to its original topic (`kinerja dlq replay`): the consumer it is meant for. The
+# topic's other consumers handled the original already, so they skip it (a notification must not go out twice).
+REPLAY_FOR_HEADER = "kinerja_replay_for"
 DEAD_LETTERS = "dead_letters"
 ERROR_MAX_CHARS = 2000
 DEFAULT_MAX_RECORD_BYTES: int = ServiceSettings.model_fields["kafka_max_record_bytes"].default
