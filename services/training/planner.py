@@ -69,6 +69,7 @@ _swallow_solver_banner()
 
 INTERVAL_S = 2.0
 HEADS_PER_ROUND = 10
+YEAR_TIMEOUT_S = 90.0  # two solves of at most 10 s each, and the reads and writes around them, with room to spare
 # Re-plans start from the previous plan; at the default 1% gap HiGHS would stop at it at once and leave a new
 # score's gap unfunded. 0.01% makes it move what the optimum moves (about 5 s for 2,000 employees).
 RULES = PlanRules(relative_gap=1e-4)
@@ -83,7 +84,9 @@ async def plan_continuously(runtime: Runtime) -> None:
             heads = []
         for head in heads:
             try:
-                await plan_year(runtime, head)
+                # A year that hangs (a database call lost in an outage, a solver that never returns) is given up
+                # after this long and tried again later: it never stops the planner for every other agency.
+                await asyncio.wait_for(plan_year(runtime, head), timeout=YEAR_TIMEOUT_S)
             except Exception as exc:  # its mark stays; one agency's failure never holds up the others
                 fields = {"agency_id": head["agency_id"], "error": type(exc).__name__, "detail": str(exc)[:300]}
                 log.warning("planning an agency's year failed, retrying", extra=fields)
