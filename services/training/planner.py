@@ -39,6 +39,7 @@ from .repository import (
     courses_for,
     dirty_heads,
     find_budget,
+    find_head,
     find_plan,
     mark_planned,
     plan_key,
@@ -168,7 +169,12 @@ async def _store_version(runtime: Runtime, head: dict[str, Any], budget: dict[st
     changes = plan_changes(
         new.previous or [], new.result.allocations, budget_before=new.budget_before, budget_after=budget["anggaran"]
     )
-    summary = plan_summary(plan_id, head, budget, new.inputs, new.result, version)
+    # Why, as the year's mark says now: a change marked while the solve ran (its data already read) is this
+    # version's cause, not the mark the round began with.
+    now = await find_head(runtime.db, agency_id=agency_id, tahun=tahun) or head
+    summary = plan_summary(
+        plan_id, {**head, "cause": now.get("cause", head.get("cause"))}, budget, new.inputs, new.result, version
+    )
     uow = runtime.unit_of_work()
     uow.insert(PLANS, summary | {"digest": new.digest, "changes": [to_document(c) for c in changes]})
     identity = {"plan_id": plan_id, "agency_id": agency_id, "tahun": tahun, "version": version}
