@@ -353,12 +353,14 @@ def main() -> None:
             asyncio.run(publish(stack.kafka_bootstrap, outgoing))
             published_s = time.monotonic() - started
             with httpx.Client(base_url=platform.url("dashboard"), timeout=60) as client:
-                for _ in range(120):
+                for _ in range(120):  # the key reaches the dashboard as an event: it may take a moment
                     try:
                         sign_in(client, key)
                         break
                     except RuntimeError:
                         time.sleep(0.5)
+                else:
+                    raise RuntimeError("the dashboard never accepted the benchmark's key (its event did not arrive)")
                 fed_s = wait_until_fed(client, reports_in_october) + published_s
                 log(f"read model fed in {fed_s:.1f} s")
                 pages = {

@@ -22,6 +22,7 @@ from .domain.sessions import (
     SESSION_COOKIE,
     SIGN_IN_CSRF_COOKIE,
     csrf_matches,
+    new_csrf_token,
     new_session,
     safe_return_path,
     seal,
@@ -50,7 +51,7 @@ async def home(request: Request, runtime: RuntimeDep) -> Response:
 
 @router.get("/masuk")
 async def sign_in_form(request: Request, kembali: str | None = None) -> Response:
-    token = new_session(None, "").csrf
+    token = new_csrf_token()
     response = render(request, "sign_in.html", csrf=token, kembali=safe_return_path(kembali), error=None)
     _cookie(response, SIGN_IN_CSRF_COOKIE, token, max_age=3600)
     return response

@@ -9,7 +9,6 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.agency_keys import find_agency_key
 from shared.contracts.notifications import DeliveryHealth
 from shared.contracts.scores import DistributionEvaluated
 from shared.contracts.training import PlanUpdated
@@ -31,15 +30,13 @@ DISTRIBUTIONS = "distributions"  # _id agency_id:scope: the latest DistributionE
 PLANS = "plans"  # _id agency_id:tahun: the latest PlanUpdated
 DELIVERY_HEALTH = "delivery_health"  # _id agency_id (or *): the latest DeliveryHealth
 
-__all__ = ["find_agency_key"]
-
 
 def pair(agency_id: str, other: Any) -> str:
     return f"{agency_id}:{other}"
 
 
 async def setup_indexes(db: AsyncDatabase) -> None:
-    for collection in (UNITS, EMPLOYEES, PERIODS, PERIOD_TOTALS, DISTRIBUTIONS, PLANS):
+    for collection in (UNITS, PERIODS, PERIOD_TOTALS, DISTRIBUTIONS, PLANS):
         await db[collection].create_index([("agency_id", ASCENDING)])
 
 

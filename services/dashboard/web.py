@@ -112,13 +112,17 @@ def _not_yours(lang: str, agency_id: str) -> str:
     return f"Anda masuk untuk instansi lain; data instansi {agency_id} bukan hak Anda."
 
 
-# The dashboard's own assets, by exact name (no paths): the stylesheet, its script and vendored Chart.js.
-ASSETS = {p.name: p for p in (*STATIC_DIR.glob("*"), *(STATIC_DIR / "vendor").glob("*.js")) if p.is_file()}
+_MEDIA = {".css": "text/css", ".js": "text/javascript"}
+# The dashboard's own assets, by exact name (no paths), read once: the stylesheet, its script, vendored Chart.js.
+ASSETS = {
+    p.name: (p.read_bytes(), _MEDIA[p.suffix])
+    for p in (*STATIC_DIR.glob("*"), *(STATIC_DIR / "vendor").glob("*"))
+    if p.is_file() and p.suffix in _MEDIA
+}
 
 
 def static_file(name: str) -> Response:
-    path = ASSETS.get(name)
-    if path is None:
+    if name not in ASSETS:
         return Response("tidak ada", status_code=404, media_type="text/plain")
-    media = {"css": "text/css", "js": "text/javascript"}.get(path.suffix.lstrip("."), "application/octet-stream")
-    return Response(path.read_bytes(), media_type=media, headers={"Cache-Control": "public, max-age=3600"})
+    body, media = ASSETS[name]
+    return Response(body, media_type=media, headers={"Cache-Control": "public, max-age=3600"})

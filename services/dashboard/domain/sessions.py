@@ -31,8 +31,12 @@ class Session:
         return self.is_admin or self.agency_id == agency_id
 
 
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 def new_session(agency_id: str | None, key_digest: str) -> Session:
-    return Session(agency_id=agency_id, key_digest=key_digest, csrf=secrets.token_urlsafe(24))
+    return Session(agency_id=agency_id, key_digest=key_digest, csrf=new_csrf_token())
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
