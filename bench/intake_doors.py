@@ -44,6 +44,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from bench.profiling import print_top, profiled
+from devtools.devstack.demo_rows import SKP_COLUMNS
 from devtools.devstack.embedded import EmbeddedStack
 from devtools.devstack.platform import PIPELINE, Platform
 from devtools.devstack.processes import free_port
@@ -168,8 +169,7 @@ def upload(client: httpx.Client, agency: Agency, kind: str, content: bytes, name
     return answer.json()
 
 
-SKP_HEADER = ["skp_id", "nip", "tahun", "row_id", "rhk", "jenis", "aspek", "indikator", "polaritas", "target"]
-SKP_HEADER += ["target_bawah", "target_atas", "satuan", "kompetensi"]
+SKP_HEADER = list(SKP_COLUMNS)
 
 
 def staff_by_upload(client: httpx.Client, count: int) -> Agency:

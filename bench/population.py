@@ -8,19 +8,17 @@ or one PUT /v1/skp/{skp_id} per plan. On 2 cores, 4 clients: 50 agencies and 20,
 through the upload door; PUT managed about 60 plans/s (300 s for 20,000).
 """
 
-import csv
-import io
 import math
 import random
 import secrets
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from devtools.devstack.demo_rows import RowTemplate, Target, skp_sheet
 from tests.e2e.api import BERAKHLAK, Agency, random_nip, register_agency
 
 SUPERVISOR_EVERY = 10  # one employee in ten is a supervisor (no atasan); the others have one
@@ -29,23 +27,6 @@ PLANS_PER_FILE = 1000  # at most 8,000 sheet rows: under intake's 10,000 rows pe
 EMPLOYEES_PER_BATCH = 1000  # POST /v1/employees/batch takes up to 1,000
 JABATAN = ("Analis Kebijakan", "Perencana", "Pranata Komputer", "Penyuluh Kesehatan", "Bidan", "Guru")
 RATINGS = ("di_atas_ekspektasi", "sesuai_ekspektasi", "di_bawah_ekspektasi")
-Target = float | tuple[float, float] | None  # a single target, a range (lower, upper), or none (qualitative)
-
-
-@dataclass(frozen=True)
-class RowTemplate:
-    """An SKP row as agencies write it; `targets` are the values plans pick from."""
-
-    row_id: str
-    rhk: str
-    jenis: str
-    aspek: str
-    indikator: str
-    polaritas: str
-    satuan: str = ""
-    kompetensi: tuple[str, ...] = ()
-    targets: tuple[Target, ...] = (None,)
-    whole: bool = False  # counted things: realisasi is an integer
 
 
 def _row(row_id: str, rhk: str, jenis: str, aspek: str, indikator: str, polaritas: str, **rest: Any) -> RowTemplate:
@@ -123,40 +104,15 @@ def kind(row: PlanRow) -> str:
 
 def skp_row(row: PlanRow) -> dict[str, Any]:
     """The row as PUT /v1/skp takes it."""
-    t, target = row
-    body = {"row_id": t.row_id, "rhk": t.rhk, "jenis": t.jenis, "aspek": t.aspek, "indikator": t.indikator}
-    body |= {"polaritas": t.polaritas, "satuan": t.satuan, "kompetensi": list(t.kompetensi)}
-    if isinstance(target, tuple):
-        body["target_range"] = {"lower": target[0], "upper": target[1]}
-    elif target is not None:
-        body["target"] = target
-    return body
-
-
-SKP_HEADER = ["skp_id", "nip", "tahun", "row_id", "rhk", "jenis", "aspek", "indikator", "polaritas", "target"]
-SKP_HEADER += ["target_bawah", "target_atas", "satuan", "kompetensi"]
-POLARITAS_WORDS = {HIGHER: "Naik", LOWER: "Turun", QUALITATIVE: "Kualitatif"}  # the template's choices
+    template, target = row
+    return template.row(target)
 
 
 def skp_csv(plans: list[tuple[str, Plan]]) -> bytes:
     """An SKP sheet in the layout of GET /v1/templates/skp, as an operator fills it in: one line per row."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(SKP_HEADER)
-    writer.writerows(sheet_line(nip, row) for nip, plan in plans for row in plan)
-    return out.getvalue().encode()
-
-
-def sheet_line(nip: str, row: PlanRow) -> list[Any]:
-    t, target = row
-    cells = {"skp_id": f"skp-{nip}", "nip": nip, "tahun": 2026, "row_id": t.row_id, "rhk": t.rhk}
-    cells |= {"jenis": t.jenis.capitalize(), "aspek": t.aspek.capitalize(), "indikator": t.indikator}
-    cells |= {"polaritas": POLARITAS_WORDS[t.polaritas], "satuan": t.satuan, "kompetensi": "; ".join(t.kompetensi)}
-    if isinstance(target, tuple):
-        cells |= {"target_bawah": f"{target[0]:g}", "target_atas": f"{target[1]:g}"}
-    elif target is not None:
-        cells["target"] = f"{target:g}"
-    return [cells.get(name, "") for name in SKP_HEADER]
+    return skp_sheet(
+        [{"skp_id": f"skp-{nip}", "nip": nip, "tahun": 2026, "rows": [skp_row(r) for r in plan]} for nip, plan in plans]
+    )
 
 
 def realisasi(row: PlanRow, rng: random.Random) -> dict[str, Any]:

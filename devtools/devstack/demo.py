@@ -6,8 +6,6 @@ begun. Employees and reports go in through intake's batch doors. Loading again (
 data) sends only what intake has not accepted yet, so it is quick and changes nothing.
 """
 
-import csv
-import io
 import os
 from calendar import month_name
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from shared.settings import DEFAULT_PORTS
 
 from .demo_agencies import Agency
 from .demo_data import TAHUN
+from .demo_rows import skp_sheet
 from .demo_year import AgencyDemo, build_demo, months_to_report, today_in_wib
 
 # A reopened past period stays open this long if the loader is stopped before it closes the period again; a
@@ -31,9 +30,6 @@ REOPENING = timedelta(days=7)
 REOPEN_ALASAN = "Pemuatan data demo: laporan bulanan dari sistem kinerja lama (laporan susulan)"
 CLOSE_ALASAN = "Laporan susulan dari sistem kinerja lama sudah dimuat"
 REPORTS_PER_BATCH = 250  # about 250 KB: within intake's 512 KB body limit
-SKP_COLUMNS = ("skp_id", "nip", "tahun", "row_id", "rhk", "jenis", "aspek", "indikator", "polaritas", "target")
-SKP_COLUMNS += ("target_bawah", "target_atas", "satuan", "kompetensi")
-POLARITAS_WORDS = {"higher_is_better": "Naik", "lower_is_better": "Turun", "qualitative": "Kualitatif"}
 
 
 @dataclass(frozen=True)
@@ -208,24 +204,6 @@ class _AgencyLoader:
             ids |= {item["report_id"] for item in page["items"]}
             if not (cursor := page["next_cursor"]):
                 return ids
-
-
-def skp_sheet(plans: list[dict[str, Any]]) -> bytes:
-    """The plans in the layout of intake's SKP template (GET /v1/templates/skp): one line per SKP row."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(SKP_COLUMNS)
-    for plan in plans:
-        for row in plan["rows"]:
-            cells = {"skp_id": plan["skp_id"], "nip": plan["nip"], "tahun": plan["tahun"]}
-            cells |= {
-                k: row[k] for k in ("row_id", "rhk", "jenis", "aspek", "indikator", "target", "satuan") if k in row
-            }
-            cells |= {"polaritas": POLARITAS_WORDS[row["polaritas"]], "kompetensi": "; ".join(row["kompetensi"])}
-            if "target_range" in row:
-                cells |= {"target_bawah": row["target_range"]["lower"], "target_atas": row["target_range"]["upper"]}
-            writer.writerow([cells.get(column, "") for column in SKP_COLUMNS])
-    return out.getvalue().encode()
 
 
 def _all_in(results: list[dict[str, Any]], good: tuple[str, ...], what: str) -> None:

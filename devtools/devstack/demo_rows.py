@@ -1,10 +1,13 @@
-"""SKP rows for the demo's generated staff, by sector, and the realisation that earns a row a given rating.
+"""SKP rows for the demo's generated staff, by sector, and the realisation that earns a row a given rating;
+the SKP spreadsheet that carries plans to intake (the benchmarks' populations use both too).
 
 Every row's kompetensi tags are tags of training's seeded catalogue (services/training/domain/catalogue.json),
 so a row rated Di Bawah Ekspektasi becomes a gap a real course can close. Targets are monthly, since the demo
 reports monthly against them.
 """
 
+import csv
+import io
 import math
 import random
 from dataclasses import dataclass
@@ -41,6 +44,7 @@ class RowTemplate:
     satuan: str = ""
     kompetensi: tuple[str, ...] = ()
     targets: tuple[Target, ...] = (None,)
+    whole: bool = False  # counted things, for populations that say so row by row: realisasi is an integer
 
     def row(self, target: Target) -> dict[str, Any]:
         """The SKP row as `PUT /v1/skp/{skp_id}` takes it."""
@@ -273,3 +277,26 @@ def realisasi_for(row: dict[str, Any], rating: Rating, rng: random.Random) -> di
 def _rounded(value: float, reference: float) -> float:
     """To one decimal for values of 5 and more, two below: rounding then moves capaian by under 1%."""
     return round(value, 1 if reference >= 5 else 2)
+
+
+SKP_COLUMNS = ("skp_id", "nip", "tahun", "row_id", "rhk", "jenis", "aspek", "indikator", "polaritas", "target")
+SKP_COLUMNS += ("target_bawah", "target_atas", "satuan", "kompetensi")
+POLARITAS_WORDS = {"higher_is_better": "Naik", "lower_is_better": "Turun", "qualitative": "Kualitatif"}
+
+
+def skp_sheet(plans: list[dict[str, Any]]) -> bytes:
+    """The plans in the layout of intake's SKP template (GET /v1/templates/skp): one line per SKP row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(SKP_COLUMNS)
+    for plan in plans:
+        for row in plan["rows"]:
+            cells = {"skp_id": plan["skp_id"], "nip": plan["nip"], "tahun": plan["tahun"]}
+            cells |= {
+                k: row[k] for k in ("row_id", "rhk", "jenis", "aspek", "indikator", "target", "satuan") if k in row
+            }
+            cells |= {"polaritas": POLARITAS_WORDS[row["polaritas"]], "kompetensi": "; ".join(row["kompetensi"])}
+            if "target_range" in row:
+                cells |= {"target_bawah": row["target_range"]["lower"], "target_atas": row["target_range"]["upper"]}
+            writer.writerow([cells.get(column, "") for column in SKP_COLUMNS])
+    return out.getvalue().encode()

@@ -11,9 +11,10 @@ from statistics import fmean
 
 import pytest
 
-from devtools.devstack.demo import Demo, DemoAgency, skp_sheet
+from devtools.devstack.demo import Demo, DemoAgency
 from devtools.devstack.demo_data import AGENCIES as SCENARIOS
 from devtools.devstack.demo_data import NAMED_LAST_MONTH, REALISASI, STORIES
+from devtools.devstack.demo_rows import skp_sheet
 from devtools.devstack.demo_year import build_demo, months_to_report
 from services.intake.contracts_in import EmployeeRegistration, SkpSubmission, UnitKerjaRegistration
 from services.intake.files import read_table, skp_plans_from_table
