@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from services.notification.domain.clock import WIB
@@ -35,6 +35,7 @@ from shared.contracts.training import CoachingRequired
 from tests.conftest import eventually, outbox_records
 
 from .api import ADMIN, BERAKHLAK, ROWS, Agency, random_nip, register_agency
+from .topics import agency_events
 
 pytestmark = pytest.mark.e2e
 
@@ -314,29 +315,14 @@ async def _dead(notification, agency: Agency, subscription_id: str) -> dict | No
 
 
 async def delivery_health(backend, agency: Agency, want, what: str) -> list[dict[str, Any]]:
-    """The agency's kinerja.delivery.health.v1 snapshots as any Kafka client reads them (from the beginning, keyed
-    by agency id), once the latest satisfies `want` (a coroutine function: it may read the database)."""
-    consumer = AIOKafkaConsumer(
-        DELIVERY_HEALTH.topic,
-        bootstrap_servers=backend.kafka_bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    found: list[dict[str, Any]] = []
-    try:
+    """The agency's kinerja.delivery.health.v1 snapshots, once the latest satisfies `want` (a coroutine function:
+    it may read the database)."""
 
-        async def enough():
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                found.extend(json.loads(r.value)["data"] for r in records if r.key == agency.agency_id.encode())
-            return found if found and await want(found[-1]) else None
+    async def enough(found: list[dict[str, Any]]) -> bool:
+        return bool(found) and await want(found[-1]["data"])
 
-        return await eventually(enough, timeout_s=90, what=what)
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}; the latest of {len(found)}: {found[-1:]}") from None
-    finally:
-        await consumer.stop()
+    found = await agency_events(backend.kafka_bootstrap, DELIVERY_HEALTH.topic, agency.agency_id, enough, what, 90)
+    return [event["data"] for event in found]
 
 
 def _channel(health: dict[str, Any], name: str) -> dict[str, Any]:

@@ -4,18 +4,17 @@ Years are relative to today, so the tests mean the same thing every year: next y
 last year's (with tenggat 0) are all past their deadline.
 """
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from shared.contracts import PERIOD_CLOSED, PERIOD_OPENED, PERIOD_REOPENED
 from tests.conftest import eventually, outbox_records
 
 from .api import ADMIN, Agency, register_agency
+from .topics import agency_events
 
 pytestmark = pytest.mark.e2e
 
@@ -47,22 +46,9 @@ async def all_sent(db, topic: str, agency: Agency, count: int) -> bool:
 
 async def read_topic(bootstrap: str, topic: str, agency: Agency, count: int) -> list[dict]:
     """The agency's events on a topic as any Kafka client reads them: from the beginning, keyed by agency id."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+    return await agency_events(
+        bootstrap, topic, agency.agency_id, lambda found: len(found) >= count, f"{count} events on {topic}"
     )
-    await consumer.start()
-    found: list[dict] = []
-    try:
-
-        async def enough() -> bool:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                found.extend(json.loads(r.value) for r in records if r.key == agency.agency_id.encode())
-            return len(found) >= count
-
-        await eventually(enough, timeout_s=60, what=f"{count} events on {topic}")
-    finally:
-        await consumer.stop()
-    return found
 
 
 async def test_declaring_a_scheme_generates_and_publishes_the_periods_of_the_year(intake, dbs, backend):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
 from shared.contracts import (
     AGENCY_REGISTERED,
@@ -26,6 +26,7 @@ from shared.contracts.scores import AnnualScoreComputed, ScoreComputed
 from tests.conftest import eventually, outbox_records
 
 from .api import ADMIN, ROWS, random_nip, register_agency
+from .topics import agency_events
 
 pytestmark = pytest.mark.e2e
 
@@ -158,29 +159,13 @@ async def test_a_year_of_monthly_scores_makes_one_evolving_plan_within_the_budge
 
 
 async def plan_update(backend, agency, want, what: str) -> dict:
-    """The first of the agency's kinerja.training.plan.updated.v1 events satisfying `want`, read from the topic
-    as any Kafka client reads it (from the beginning, keyed by agency id)."""
-    consumer = AIOKafkaConsumer(
-        TRAINING_PLAN_UPDATED.topic,
-        bootstrap_servers=backend.kafka_bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
+    """The first of the agency's kinerja.training.plan.updated.v1 events satisfying `want`."""
 
-        async def found():
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                for record in records:
-                    data = json.loads(record.value)["data"]
-                    if record.key == agency.agency_id.encode() and want(data):
-                        return data
-            return None
+    def enough(found: list[dict]) -> bool:
+        return any(want(event["data"]) for event in found)
 
-        return await eventually(found, timeout_s=60, what=what)
-    finally:
-        await consumer.stop()
+    found = await agency_events(backend.kafka_bootstrap, TRAINING_PLAN_UPDATED.topic, agency.agency_id, enough, what)
+    return next(event["data"] for event in found if want(event["data"]))
 
 
 def unfunded_needs(plan: dict) -> set[tuple[str, str, str]]:
