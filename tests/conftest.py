@@ -72,6 +72,7 @@ def platform(backend: Backend, smtp_sink: SmtpSink, tmp_path_factory: pytest.Tem
             "KINERJA_PERIOD_CLOCK_INTERVAL_S": "1",
             "KINERJA_SECRET_KEY": secrets.token_urlsafe(32),
             "KINERJA_REMINDER_INTERVAL_S": "1",
+            "KINERJA_DELIVERY_HEALTH_INTERVAL_S": "2",
             **smtp_sink.env(),
         },
     )

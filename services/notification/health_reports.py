@@ -1,7 +1,7 @@
 """The delivery-health job (ServiceDefinition.background): kinerja.delivery.health.v1 for each scope (an agency,
 or `*` for the administrator's cross-agency subscriptions) whose deliveries stand differently than last told.
 
-A round (every KINERJA_DELIVERY_HEALTH_INTERVAL_S, default 5) reads the scopes' change markers: one small read,
+A round (every KINERJA_DELIVERY_HEALTH_INTERVAL_S, default 30) reads the scopes' change markers: one small read,
 and all a round costs when nothing happened. For the scopes whose marker moved since this process last looked
 (every scope once, after a start), it groups their deliveries and inbox items by channel and status (two
 aggregations), reads their endpoints' records, and publishes each snapshot that says something the last one
