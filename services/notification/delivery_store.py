@@ -12,7 +12,13 @@ its lease's end: if its worker dies, it is simply due again then, and the same i
 The queue: `delivery_queue` holds one small document per delivery still to go (pending, or sending under a
 lease): its target, channel and `next_attempt_at`. Claims look there, and read the deliveries themselves by id.
 A delivery leaves the queue when it is sent or dead, in the same transaction, so the claim's query does not
-grow with every delivery ever sent (a database that cannot use the index for it scans only what is waiting).
+grow with every delivery ever sent.
+
+Targets: `delivery_targets` names every target a delivery was ever queued for (webhook endpoints and e-mail
+domains: few), written with the delivery. A claim asks only for the targets that have room, through the queue's
+(target, next_attempt_at) index, so the backlog of a slow endpoint whose lane is full, or of a dead one whose
+circuit is open, is not read at every claim: on the embedded server a claim that filtered those out read all of
+them (about 100 ms per claim behind 5,000 parked deliveries, 3 ms with the targets named).
 
 Outcomes (sent, retry, dead) are unit-of-work writes, so the caller commits them with the events they cause
 (`kinerja.notification.sent.v1`) in one transaction. Every write that changes how a scope's deliveries stand
@@ -37,6 +43,7 @@ from .health_store import mark_changed, mark_changed_now
 
 DELIVERIES = "deliveries"
 QUEUE = "delivery_queue"
+TARGETS = "delivery_targets"
 _WORKER_FIELDS = ("claimed_by", "claim", "first_attempt_at", "dead_at")
 _ACTIVE = [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]
 
@@ -44,8 +51,9 @@ _ACTIVE = [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]
 async def ensure_delivery_indexes(db: AsyncDatabase) -> None:
     await db[DELIVERIES].create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
     await db[DELIVERIES].create_index([("agency_id", ASCENDING), ("status", ASCENDING)])
-    await db[QUEUE].create_index([("next_attempt_at", ASCENDING)])
+    await db[QUEUE].create_index([("target", ASCENDING), ("next_attempt_at", ASCENDING)])
     await _queue_active_deliveries(db)
+    await _register_queued_targets(db)
 
 
 async def _queue_active_deliveries(db: AsyncDatabase) -> None:
@@ -56,6 +64,26 @@ async def _queue_active_deliveries(db: AsyncDatabase) -> None:
     entries = [_queue_entry(d["_id"], d["target"], d["channel"], d["next_attempt_at"]) async for d in active]
     if entries:
         await db[QUEUE].insert_many(entries, ordered=False)
+
+
+async def _register_queued_targets(db: AsyncDatabase) -> None:
+    """Targets of deliveries queued by a version without the registry are registered; once, when it is empty."""
+    if await db[TARGETS].find_one({}, {"_id": 1}) is not None:
+        return
+    channels = {d["target"]: d["channel"] async for d in db[QUEUE].find({}, {"target": 1, "channel": 1})}
+    for target, channel in channels.items():
+        await db[TARGETS].update_one({"_id": target}, {"$setOnInsert": {"channel": channel}}, upsert=True)
+
+
+async def delivery_targets(db: AsyncDatabase, channels: Collection[Channel]) -> list[str]:
+    """Every target deliveries of these channels were ever queued for."""
+    wanted = {"channel": {"$in": [str(c) for c in channels]}}
+    return [d["_id"] async for d in db[TARGETS].find(wanted, {"_id": 1})]
+
+
+def _register_target(uow: UnitOfWork, delivery: Delivery) -> None:
+    # One write per target per transaction (the unit of work merges them); none once it is there.
+    uow.update(TARGETS, delivery.target, set_on_insert={"channel": str(delivery.channel)}, upsert=True)
 
 
 def _queue_entry(delivery_id: str, target: str, channel: str, due: datetime) -> dict[str, Any]:
@@ -88,6 +116,7 @@ def enqueue(uow: UnitOfWork, delivery: Delivery) -> None:
     entry.pop("_id")
     # A repeated event re-adds an entry for a delivery already gone; the claim drops such an entry.
     uow.update(QUEUE, delivery.id, set_on_insert=entry, upsert=True)
+    _register_target(uow, delivery)
     mark_changed(uow, delivery_scope(delivery))
 
 
@@ -123,22 +152,17 @@ async def claim(
     lease_until: datetime,
     owner: str,
     limit: int,
-    channels: Collection[Channel] | None = None,
-    exclude_targets: Collection[str] = (),
+    targets: Collection[str],
     room: Callable[[str], int] | None = None,
     horizon: timedelta = timedelta(seconds=5),
 ) -> ClaimRound:
-    """Claim up to `limit` due deliveries, earliest first, at most `room(target)` per target and none of
-    `exclude_targets` (their lanes are full: those stay pending); `next_due_at` tells when the next one within
-    `horizon` falls due. One indexed read when nothing is due."""
+    """Claim up to `limit` due deliveries of `targets` (those with room; the others' stay pending), earliest
+    first, at most `room(target)` per target; `next_due_at` tells when the next one within `horizon` falls due.
+    One indexed read when nothing is due."""
     result = ClaimRound()
-    if limit <= 0:
+    if limit <= 0 or not targets:
         return result
-    query: dict[str, Any] = {"next_attempt_at": {"$lte": now + horizon}}
-    if channels is not None:
-        query["channel"] = {"$in": [str(c) for c in channels]}
-    if exclude_targets:
-        query["target"] = {"$nin": list(exclude_targets)}
+    query: dict[str, Any] = {"target": {"$in": list(targets)}, "next_attempt_at": {"$lte": now + horizon}}
     window = min(max(4 * limit, 100), 1000)
     candidates = (
         await db[QUEUE]
@@ -290,6 +314,8 @@ async def resend(db: AsyncDatabase, delivery_id: str, now: datetime) -> bool:
     document = await db[DELIVERIES].find_one({"_id": delivery_id})
     entry = _queue_entry(delivery_id, document["target"], document["channel"], now)
     await db[QUEUE].replace_one({"_id": delivery_id}, entry, upsert=True)
+    target = {"$setOnInsert": {"channel": document["channel"]}}
+    await db[TARGETS].update_one({"_id": document["target"]}, target, upsert=True)
     await mark_changed_now(db, delivery_scope(delivery_from_document(document)))
     return True
 

@@ -45,6 +45,7 @@ from shared.service import Runtime
 from .delivery_store import (
     Claimed,
     claim,
+    delivery_targets,
     record_dead,
     record_retry,
     record_sent,
@@ -62,6 +63,7 @@ OnSent = Callable[[UnitOfWork, Delivery], Awaitable[None] | None]
 
 OUTCOMES_PER_COMMIT = 100
 LEASE_MARGIN_S = 5.0
+TARGETS_REFRESH_S = 1.0  # how stale the list of targets may be (another worker may have queued for a new one)
 
 
 def _now() -> datetime:
@@ -138,6 +140,8 @@ class DeliveryWorker:
         self._backlog = False  # due work left for this worker's limit
         self._waiting: set[str] = set()  # targets with due work left for their lane's room
         self._wakeup = asyncio.Event()
+        self._targets: list[str] = []
+        self._targets_read_at: float | None = None  # loop time; None: read them at the next claim
         self._outcomes: list[_Outcome] = []
         self._outcomes_ready = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -147,6 +151,7 @@ class DeliveryWorker:
 
     def wake(self) -> None:
         """New deliveries were committed: claim now rather than at the next poll."""
+        self._targets_read_at = None  # they may be for a new target
         self._wakeup.set()
 
     @property
@@ -200,14 +205,14 @@ class DeliveryWorker:
         now = _now()
         full = [target for target, lane in self._lanes.items() if lane.load >= self._lane_capacity]
         full += [target for target in self._breakers.open_targets(now) if target not in full]
+        targets = await self._known_targets()
         result = await claim(
             self._runtime.db,
             now=now,
             lease_until=now + self._lease,
             owner=self._owner,
             limit=room,
-            channels=list(self._adapters),
-            exclude_targets=full,
+            targets=[target for target in targets if target not in full],
             room=self._room,
             horizon=timedelta(seconds=self._max_idle_s),
         )
@@ -223,6 +228,13 @@ class DeliveryWorker:
         if result.next_due_at is not None:
             return min(self._max_idle_s, max(0.0, (result.next_due_at - _now()).total_seconds()))
         return self._max_idle_s
+
+    async def _known_targets(self) -> list[str]:
+        loop_time = asyncio.get_running_loop().time()
+        if self._targets_read_at is None or loop_time - self._targets_read_at > TARGETS_REFRESH_S:
+            self._targets = await delivery_targets(self._runtime.db, list(self._adapters))
+            self._targets_read_at = loop_time
+        return self._targets
 
     # --- lanes ----------------------------------------------------------------------------------------------
 

@@ -29,8 +29,11 @@ from services.notification.channels import EmailChannel, WebhookChannel
 from services.notification.channels.webhook import resolve_host
 from services.notification.delivery_store import (
     DELIVERIES,
+    QUEUE,
+    TARGETS,
     claim,
     dead_deliveries,
+    delivery_targets,
     enqueue,
     ensure_delivery_indexes,
     find_delivery,
@@ -558,13 +561,42 @@ async def test_a_delivery_whose_worker_died_is_sent_when_its_lease_ends(runtime,
         delivery = webhook_delivery(receiver.url("/hook"), "payroll")
         await store(runtime, delivery)
         now = _now()
-        round_ = await claim(db, now=now, lease_until=now + timedelta(seconds=1), owner="died", limit=10)
+        targets = await delivery_targets(db, [Channel.WEBHOOK])
+        assert targets == [delivery.target]  # registered with the delivery
+        round_ = await claim(
+            db, now=now, lease_until=now + timedelta(seconds=1), owner="died", limit=10, targets=targets
+        )
         assert [c.delivery.id for c in round_.claimed] == [delivery.id]
-        again = await claim(db, now=_now(), lease_until=now + timedelta(seconds=60), owner="other", limit=10)
+        later = _now()
+        again = await claim(
+            db, now=later, lease_until=now + timedelta(seconds=60), owner="other", limit=10, targets=targets
+        )
         assert again.claimed == []  # held by its lease
         async with worker_running(runtime, _settings(), secrets):
             await eventually(all_sent(db, [delivery.id]), 30, "sent after the lease ended")
     assert len(receiver.delivered()) == 1
+
+
+async def test_a_claim_takes_only_the_targets_it_names(runtime, db):
+    parked = [webhook_delivery(f"http://198.51.100.{i % 2}/hook", "payroll", target="webhook:parked") for i in range(6)]
+    ready = webhook_delivery("http://198.51.100.9/hook", "payroll", target="webhook:ready")
+    await store(runtime, *parked, ready)
+    assert sorted(await delivery_targets(db, [Channel.WEBHOOK])) == ["webhook:parked", "webhook:ready"]
+    assert await delivery_targets(db, [Channel.EMAIL]) == []
+    now = _now()
+    lease = now + timedelta(seconds=60)
+    round_ = await claim(db, now=now, lease_until=lease, owner="w", limit=10, targets=["webhook:ready"])
+    assert [c.delivery.id for c in round_.claimed] == [ready.id]
+    waiting = await db[DELIVERIES].count_documents({"_id": {"$in": [d.id for d in parked]}, "status": "pending"})
+    assert waiting == len(parked)  # left as they were, for when their target has room
+
+
+async def test_targets_of_deliveries_queued_before_the_registry_are_registered(runtime, db):
+    await store(runtime, webhook_delivery("http://198.51.100.1/hook", "payroll", target="webhook:old"))
+    await db[TARGETS].delete_many({})  # as a version without the registry left it
+    assert await db[QUEUE].count_documents({}) == 1
+    await ensure_delivery_indexes(db)
+    assert await delivery_targets(db, [Channel.WEBHOOK]) == ["webhook:old"]
 
 
 # --- e-mail -----------------------------------------------------------------------------------------------
