@@ -37,6 +37,7 @@ from pymongo import MongoClient
 
 from bench.harness import embedded_stack, run_header, save_results
 from bench.proc_stats import cpu_all, cpu_delta
+from bench.profiling import print_top, profiled
 from bench.scoring import log, nips, publish, wait_for
 from devtools.devstack.embedded import EmbeddedStack
 from devtools.devstack.platform import PIPELINE, Platform
@@ -194,10 +195,14 @@ def run_phase(
     fast, mail = bench["fast"].tally(f"/{name}"), sink.tally(domain)
     items: list[tuple[EventSpec, str, Any]] = [(SCORE_COMPUTED, p, score(agency_id, p)) for p in staff]
     log(f"  publishing {n:,} scores ({n * (1 + len(targets)):,} deliveries)")
-    started, before = time.monotonic(), cpu_all(bench["pids"])
-    asyncio.run(publish(bench["bootstrap"], items))
-    wait_for(lambda: fast.count() >= n and mail.count() >= n, f"phase {name} deliveries", max(600, n * 0.5), 0.1)
-    ended, cpu = time.monotonic(), cpu_delta(before, cpu_all(bench["pids"]))
+    out = bench["profile"] / name if bench["profile"] else None
+    with profiled(bench["pids"], out) as spies:
+        started, before = time.monotonic(), cpu_all(bench["pids"])
+        asyncio.run(publish(bench["bootstrap"], items))
+        wait_for(lambda: fast.count() >= n and mail.count() >= n, f"phase {name} deliveries", max(600, n * 0.5), 0.1)
+        ended, cpu = time.monotonic(), cpu_delta(before, cpu_all(bench["pids"]))
+    for process, top in spies.top.items():
+        print_top(f"{process}, phase {name}", top)
     fast_s, smtp_s = fast.nth_at(n) - started, mail.nth_at(n) - started
     result: dict[str, Any] = {
         "agency_id": agency_id,
@@ -260,6 +265,7 @@ def platform_runs(args: argparse.Namespace, stack: EmbeddedStack, mongo: MongoCl
                 "pids": {"notification": notification.process.pid, "database": stack.database.process.pid},
                 "fast": fast,
                 "slow": slow,
+                "profile": args.profile,
             }
             alone = {"fast": fast.url("/A")}
             beside = {"fast": fast.url("/B"), "slow": slow.url("/B"), "dead": f"http://127.0.0.1:{dead_port}/B"}
@@ -327,6 +333,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--employees", type=int, default=2500, help="employees (and scores) per phase")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy notification and the database during each phase (directory)"
+    )
     args = parser.parse_args()
     result = run_header()
     with embedded_stack() as (stack, mongo, tmp):
