@@ -2,19 +2,27 @@
 
 Every score, budget change, completed course or employee change marks its agency-year (one merged write
 per batch); this loop plans the marked years a few at a time. A month-end burst of 2,000 scores for one
-agency therefore costs a handful of solves, not 2,000. A new plan version is stored only when its
-allocations or its budget changed. Planning waits for the year's budget: until it arrives the evidence is
-kept and nothing is planned. The solver runs in a worker thread so the consumers and the API keep going.
+agency therefore costs a handful of solves, not 2,000: while scores keep coming a year is planned at most
+every two minutes, and ten seconds after the last (`domain.planning.planning_due`). A new plan version is
+stored only when its allocations or its budget changed. Planning waits for the year's budget: until it
+arrives the evidence is kept and nothing is planned.
+
+The solver runs in a worker thread of its own, so the consumers and the API keep going, at a lower CPU
+priority (nice 10): on a small server the solves give way to the scoring of reports and the sending of
+notices, which people wait for.
 """
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
 import math
 import os
 import sys
+import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -28,7 +36,7 @@ from .domain.catalogue import course_offer
 from .domain.gaps import employee_gaps
 from .domain.model import Allocation, CourseOffer, EmployeeGap, EmployeeNeed, PlanResult, PlanRules
 from .domain.plan_model import optimise_plan
-from .domain.planning import PlanCause, employee_need, plan_changes
+from .domain.planning import PlanCause, employee_need, plan_changes, planning_due
 from .plan_updates import budget_state_of, emit_plan_updated
 from .repository import (
     PLAN_HEADS,
@@ -70,33 +78,50 @@ _swallow_solver_banner()
 
 INTERVAL_S = 2.0
 HEADS_PER_ROUND = 10
+SOLVER_NICENESS = 10
 YEAR_TIMEOUT_S = 90.0  # two solves of at most 10 s each, and the reads and writes around them, with room to spare
 # Re-plans start from the previous plan; at the default 1% gap HiGHS would stop at it at once and leave a new
 # score's gap unfunded. 0.01% makes it move what the optimum moves (about 5 s for 2,000 employees).
 RULES = PlanRules(relative_gap=1e-4)
 
 
+def _lower_priority() -> None:
+    try:  # on Linux a thread has its own nice value: this one only
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), SOLVER_NICENESS)
+    except (AttributeError, OSError) as exc:
+        log.info("the solver runs at normal priority", extra={"error": type(exc).__name__})
+
+
 async def plan_continuously(runtime: Runtime) -> None:
-    while True:
-        try:
-            heads = await dirty_heads(runtime.db, limit=HEADS_PER_ROUND)
-        except Exception as exc:  # the database is away: the marks stay, the next round finds them
-            log.warning("reading the years to plan failed, retrying", extra={"error": type(exc).__name__})
-            heads = []
-        for head in heads:
+    solver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-solver", initializer=_lower_priority)
+    try:
+        while True:
             try:
-                # A year that hangs (a database call lost in an outage, a solver that never returns) is given up
-                # after this long and tried again later: it never stops the planner for every other agency.
-                await asyncio.wait_for(plan_year(runtime, head), timeout=YEAR_TIMEOUT_S)
-            except Exception as exc:  # its mark stays; one agency's failure never holds up the others
-                fields = {"agency_id": head["agency_id"], "error": type(exc).__name__, "detail": str(exc)[:300]}
-                log.warning("planning an agency's year failed, retrying", extra=fields)
-        if len(heads) < HEADS_PER_ROUND:
-            await asyncio.sleep(INTERVAL_S)
+                now = datetime.now(UTC)
+                marked = await dirty_heads(runtime.db)
+                heads = [
+                    h for h in marked if planning_due(h.get("cause", ""), h.get("changed_at"), h.get("planned_at"), now)
+                ]
+            except Exception as exc:  # the database is away: the marks stay, the next round finds them
+                log.warning("reading the years to plan failed, retrying", extra={"error": type(exc).__name__})
+                heads = []
+            for head in heads[:HEADS_PER_ROUND]:
+                try:
+                    # A year that hangs (a database call lost in an outage, a solver that never returns) is given
+                    # up after this long and tried again later: it never stops the planner for every other agency.
+                    await asyncio.wait_for(plan_year(runtime, head, solver), timeout=YEAR_TIMEOUT_S)
+                except Exception as exc:  # its mark stays; one agency's failure never holds up the others
+                    fields = {"agency_id": head["agency_id"], "error": type(exc).__name__, "detail": str(exc)[:300]}
+                    log.warning("planning an agency's year failed, retrying", extra=fields)
+            if len(heads) <= HEADS_PER_ROUND:
+                await asyncio.sleep(INTERVAL_S)
+    finally:
+        solver.shutdown(wait=False, cancel_futures=True)
 
 
-async def plan_year(runtime: Runtime, head: dict[str, Any]) -> None:
+async def plan_year(runtime: Runtime, head: dict[str, Any], solver: ThreadPoolExecutor) -> None:
     agency_id, tahun = head["agency_id"], head["tahun"]
+    started = datetime.now(UTC)
     budget = await find_budget(runtime.db, agency_id=agency_id, tahun=tahun)
     if budget is not None:
         inputs = await load_inputs(runtime, agency_id, tahun)
@@ -105,7 +130,8 @@ async def plan_year(runtime: Runtime, head: dict[str, Any]) -> None:
             None if previous is None else [allocation_of(a) for a in await _lines_allocations(runtime, previous)]
         )
         pairs = [(a.nip, a.course_id) for a in previous_allocations or []]
-        result = await asyncio.to_thread(optimise_plan, inputs.needs, inputs.offers, budget["anggaran"], RULES, pairs)
+        solve = functools.partial(optimise_plan, inputs.needs, inputs.offers, budget["anggaran"], RULES, pairs)
+        result = await asyncio.get_running_loop().run_in_executor(solver, solve)
         budget_before = None if previous is None else previous["anggaran"]
         lines = plan_lines_content(inputs, result)
         digest = content_digest(lines)
@@ -113,7 +139,7 @@ async def plan_year(runtime: Runtime, head: dict[str, Any]) -> None:
         if previous is None or previous.get("digest") != digest or budget_before != budget["anggaran"]:
             version = _Version(inputs, result, lines, digest, previous_allocations, budget_before)
             await _store_version(runtime, head, budget, version)
-    await mark_planned(runtime.db, key=head["_id"], changes=head["changes"])
+    await mark_planned(runtime.db, key=head["_id"], changes=head["changes"], at=started)
 
 
 @dataclass(frozen=True)

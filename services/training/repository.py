@@ -5,6 +5,7 @@ evidence of one scored report is its report id; an employee's periodic outcomes 
 coaching is `nip:period_id` (once per employee and period); a career flag is `nip:flag:tahun`.
 """
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
@@ -71,7 +72,7 @@ def mark_plan_dirty(uow: Any, agency_id: str, tahun: int, cause: str) -> None:
     uow.update(
         PLAN_HEADS,
         year_key(agency_id, tahun),
-        set_={"dirty": True, "cause": cause},
+        set_={"dirty": True, "cause": cause, "changed_at": datetime.now(UTC)},
         inc={"changes": 1},
         set_on_insert={"agency_id": agency_id, "tahun": tahun, "latest_version": 0, "approved_version": None},
         upsert=True,
@@ -81,17 +82,18 @@ def mark_plan_dirty(uow: Any, agency_id: str, tahun: int, cause: str) -> None:
 async def mark_plans_dirty_for_course(db: AsyncDatabase, *, agency_id: str | None) -> None:
     """A course changed: re-plan the years that may use it (every agency's for a shared course)."""
     query = {} if agency_id is None else {"agency_id": agency_id}
-    await db[PLAN_HEADS].update_many(
-        query, {"$set": {"dirty": True, "cause": "katalog_berubah"}, "$inc": {"changes": 1}}
-    )
+    marked = {"dirty": True, "cause": "katalog_berubah", "changed_at": datetime.now(UTC)}
+    await db[PLAN_HEADS].update_many(query, {"$set": marked, "$inc": {"changes": 1}})
 
 
-async def dirty_heads(db: AsyncDatabase, *, limit: int) -> list[dict[str, Any]]:
-    return await db[PLAN_HEADS].find({"dirty": True}).limit(limit).to_list()
+async def dirty_heads(db: AsyncDatabase) -> list[dict[str, Any]]:
+    """Every marked year (a few per agency at most), for the planner to choose the due ones."""
+    return await db[PLAN_HEADS].find({"dirty": True}).to_list()
 
 
-async def mark_planned(db: AsyncDatabase, *, key: str, changes: int) -> None:
+async def mark_planned(db: AsyncDatabase, *, key: str, changes: int, at: datetime) -> None:
     """Clean the mark only if nothing changed the year while it was planned; else the next round plans again."""
+    await db[PLAN_HEADS].update_one({"_id": key}, {"$set": {"planned_at": at}})
     await db[PLAN_HEADS].update_one({"_id": key, "changes": changes}, {"$set": {"dirty": False}})
 
 

@@ -1,13 +1,17 @@
 """Decisions around the plan: what a new version changed and why, whose recommendation is revised, when an
 announced budget counts."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from services.training.domain.model import Allocation, CompletedCourse, EmployeeGap
 from services.training.domain.planning import (
+    MAX_WAIT,
+    SETTLE,
+    PlanCause,
     budget_from_registration,
     employee_need,
     plan_changes,
+    planning_due,
     recommendation_changes,
 )
 from shared.contracts.common import JenisAsn
@@ -57,3 +61,26 @@ def test_an_employee_need_counts_this_years_jp_and_courses_done():
 
     assert need.jenis_asn is JenisAsn.PPPK and need.jp_selesai == 20
     assert need.gaps == {"pelayanan-publik": 2.5} and need.courses_done == {"c1", "c2"}
+
+
+NOW = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+
+
+def test_a_year_still_receiving_scores_waits_for_them_to_settle():
+    just_now = NOW - timedelta(seconds=1)
+    assert not planning_due(PlanCause.NEW_SCORE, just_now, NOW - timedelta(seconds=30), NOW)
+    assert not planning_due(PlanCause.EMPLOYEE_CHANGED, just_now, NOW - timedelta(seconds=30), NOW)
+    assert planning_due(PlanCause.NEW_SCORE, NOW - SETTLE, NOW - timedelta(seconds=30), NOW)  # quiet since
+
+
+def test_a_burst_that_never_settles_is_still_planned_every_max_wait():
+    just_now = NOW - timedelta(seconds=1)
+    assert planning_due(PlanCause.NEW_SCORE, just_now, NOW - MAX_WAIT, NOW)
+    assert planning_due(PlanCause.NEW_SCORE, just_now, None, NOW)  # never planned: at once
+
+
+def test_what_hr_does_is_planned_at_once():
+    just_now = NOW - timedelta(seconds=1)
+    for cause in (PlanCause.BUDGET_CHANGED, PlanCause.TRAINING_COMPLETED, PlanCause.CATALOGUE_CHANGED):
+        assert planning_due(cause, just_now, NOW - timedelta(seconds=5), NOW)
+    assert planning_due(PlanCause.NEW_SCORE, None, NOW, NOW)  # marked by an older version: no time kept

@@ -4,6 +4,7 @@ announced budget is a change. Pure functions over the domain's dataclasses."""
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from shared.contracts.common import JenisAsn
@@ -20,6 +21,23 @@ class PlanCause(StrEnum):
     TRAINING_COMPLETED = "pelatihan_selesai"
     EMPLOYEE_CHANGED = "data_pegawai_berubah"
     CATALOGUE_CHANGED = "katalog_berubah"
+
+
+# While scores keep coming (a month-end burst), an agency's year is planned again at most every MAX_WAIT, and
+# SETTLE after the last one: a plan per batch of scores is outdated by the next batch, and its solves take the
+# CPU the scores themselves need. What HR does (budget, completed course, catalogue) is planned at once.
+SETTLE = timedelta(seconds=10)
+MAX_WAIT = timedelta(minutes=2)
+DEBOUNCED_CAUSES = frozenset({PlanCause.NEW_SCORE, PlanCause.EMPLOYEE_CHANGED})
+
+
+def planning_due(cause: str, changed_at: datetime | None, planned_at: datetime | None, now: datetime) -> bool:
+    """Whether a marked year is planned now (see SETTLE and MAX_WAIT); `planned_at` None: never planned."""
+    if cause not in DEBOUNCED_CAUSES or changed_at is None:
+        return True
+    if now - changed_at >= SETTLE:
+        return True
+    return planned_at is None or now - planned_at >= MAX_WAIT
 
 
 CAUSE_TEXT = {
