@@ -2,9 +2,9 @@
 
 Lanes: every target (a webhook endpoint, an e-mail domain) has its own lane: a queue, and at most
 `per_target_concurrency` attempts in flight; all lanes share `delivery_concurrency`. A lane holds at most four times
-its concurrency; the worker never claims for a full lane (those deliveries stay pending in the database), so an
-endpoint that answers slowly or not at all fills its own lane and nothing else: the other endpoints and e-mail
-keep their pace.
+its concurrency, and the worker claims for a lane only once it is half empty (the other lanes' deliveries stay
+pending in the database, and a claim does not read them), so an endpoint that answers slowly or not at all fills
+its own lane and nothing else: the other endpoints and e-mail keep their pace.
 
 Leases: a claim holds a delivery for twice the longest attempt (its queue wait, then its attempt) plus a margin.
 An attempt that could not end within its lease is not started: the delivery is due again when the lease ends,
@@ -203,7 +203,9 @@ class DeliveryWorker:
             self._backlog = True
             return self._max_idle_s  # a finished attempt wakes the loop
         now = _now()
-        full = [target for target, lane in self._lanes.items() if lane.load >= self._lane_capacity]
+        # A lane more than half full is left out: a claim reads every due delivery of the targets it names, and
+        # a slow endpoint's lane, refilled one delivery at a time, made every claim read its whole backlog.
+        full = [target for target, lane in self._lanes.items() if lane.load > self._lane_capacity // 2]
         full += [target for target in self._breakers.open_targets(now) if target not in full]
         targets = await self._known_targets()
         result = await claim(
