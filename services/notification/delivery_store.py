@@ -67,9 +67,8 @@ async def _queue_active_deliveries(db: AsyncDatabase) -> None:
 
 
 async def _register_queued_targets(db: AsyncDatabase) -> None:
-    """Targets of deliveries queued by a version without the registry are registered; once, when it is empty."""
-    if await db[TARGETS].find_one({}, {"_id": 1}) is not None:
-        return
+    """Targets of deliveries queued by a version without the registry (an upgrade, or a replica of the older
+    version beside this one) are registered, at every start: otherwise no claim would ever name them."""
     channels = {d["target"]: d["channel"] async for d in db[QUEUE].find({}, {"target": 1, "channel": 1})}
     for target, channel in channels.items():
         await db[TARGETS].update_one({"_id": target}, {"$setOnInsert": {"channel": channel}}, upsert=True)

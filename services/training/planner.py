@@ -92,8 +92,12 @@ def _lower_priority() -> None:
         log.info("the solver runs at normal priority", extra={"error": type(exc).__name__})
 
 
+def _solver_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-solver", initializer=_lower_priority)
+
+
 async def plan_continuously(runtime: Runtime) -> None:
-    solver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-solver", initializer=_lower_priority)
+    solver = _solver_thread()
     try:
         while True:
             try:
@@ -110,6 +114,11 @@ async def plan_continuously(runtime: Runtime) -> None:
                     # A year that hangs (a database call lost in an outage, a solver that never returns) is given
                     # up after this long and tried again later: it never stops the planner for every other agency.
                     await asyncio.wait_for(plan_year(runtime, head, solver), timeout=YEAR_TIMEOUT_S)
+                except TimeoutError:
+                    # A solve still running would hold the solver's one thread: the next years get a new one.
+                    solver.shutdown(wait=False, cancel_futures=True)
+                    solver = _solver_thread()
+                    log.warning("planning an agency's year timed out, retrying", extra={"agency_id": head["agency_id"]})
                 except Exception as exc:  # its mark stays; one agency's failure never holds up the others
                     fields = {"agency_id": head["agency_id"], "error": type(exc).__name__, "detail": str(exc)[:300]}
                     log.warning("planning an agency's year failed, retrying", extra=fields)
