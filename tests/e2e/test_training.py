@@ -6,6 +6,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -62,6 +63,14 @@ async def known_agency(intake, dbs, budget: int = 50_000_000):
     return agency
 
 
+async def agency_with_course(intake, training, dbs, budget: int) -> tuple[Any, str]:
+    """A known agency and a course of its own teaching a kompetensi only this test uses (the tag)."""
+    agency = await known_agency(intake, dbs, budget)
+    tag = f"uji-{uuid.uuid4().hex[:8]}"
+    assert training.put(f"/v1/training/courses/{tag}", json=course_body(tag), headers=agency.auth).status_code == 200
+    return agency, tag
+
+
 def get_plan(training, agency, headers=None, **params):
     query = {"agency_id": agency.agency_id, **params}
     return training.get(f"/v1/training/plans/{YEAR}", params=query, headers=headers or agency.auth)
@@ -98,9 +107,7 @@ def approve(training, agency, version: int):
 
 
 async def test_a_year_of_monthly_scores_makes_one_evolving_plan_within_the_budget(intake, training, dbs):
-    agency = await known_agency(intake, dbs, 12_000_000)
-    tag = f"uji-{uuid.uuid4().hex[:8]}"
-    assert training.put(f"/v1/training/courses/{tag}", json=course_body(tag), headers=agency.auth).status_code == 200
+    agency, tag = await agency_with_course(intake, training, dbs, 12_000_000)
     nips = [agency.employee() for _ in range(3)]
     for nip in nips:
         agency.skp(nip, tagged_rows(tag))
@@ -175,9 +182,7 @@ def unfunded_needs(plan: dict) -> set[tuple[str, str, str]]:
 async def test_each_plan_version_its_approval_and_a_new_budget_are_published_as_hr_reads_them(
     backend, intake, training, dbs
 ):
-    agency = await known_agency(intake, dbs, 12_000_000)
-    tag = f"uji-{uuid.uuid4().hex[:8]}"
-    assert training.put(f"/v1/training/courses/{tag}", json=course_body(tag), headers=agency.auth).status_code == 200
+    agency, tag = await agency_with_course(intake, training, dbs, 12_000_000)
     nips = [agency.employee() for _ in range(3)]
     for nip in nips:
         agency.skp(nip, tagged_rows(tag))
@@ -217,9 +222,7 @@ async def test_each_plan_version_its_approval_and_a_new_budget_are_published_as_
 
 
 async def test_a_budget_cut_drops_the_lowest_value_allocations_first_and_says_so(intake, training, dbs):
-    agency = await known_agency(intake, dbs, 20_000_000)
-    tag = f"uji-{uuid.uuid4().hex[:8]}"
-    assert training.put(f"/v1/training/courses/{tag}", json=course_body(tag), headers=agency.auth).status_code == 200
+    agency, tag = await agency_with_course(intake, training, dbs, 20_000_000)
     # Four employees short by different amounts: the further below, the heavier the gap.
     shortfalls = {agency.employee(): cakupan for cakupan in (20, 40, 60, 80)}
     for nip, cakupan in shortfalls.items():
@@ -245,9 +248,7 @@ async def test_a_budget_cut_drops_the_lowest_value_allocations_first_and_says_so
 
 
 async def test_a_budget_below_what_the_approved_plan_committed_is_refused(intake, training, dbs):
-    agency = await known_agency(intake, dbs, 10_000_000)
-    tag = f"uji-{uuid.uuid4().hex[:8]}"
-    assert training.put(f"/v1/training/courses/{tag}", json=course_body(tag), headers=agency.auth).status_code == 200
+    agency, tag = await agency_with_course(intake, training, dbs, 10_000_000)
     nip = agency.employee()
     agency.skp(nip, tagged_rows(tag))
     assert agency.submit(agency.report_body(nip, cakupan=40)).status_code == 202
